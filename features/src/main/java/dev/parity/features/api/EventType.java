@@ -1,0 +1,9 @@
+package dev.parity.features.api;
+
+/** The two kinds of event a flight produces (DESIGN section 2). */
+public enum EventType {
+    /** At the scheduled departure instant; predictions are made here. */
+    DEPARTURE,
+    /** At the computed arrival instant; only from here on is the flight's delay known. */
+    ARRIVAL
+}

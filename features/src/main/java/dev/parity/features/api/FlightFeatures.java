@@ -1,0 +1,58 @@
+package dev.parity.features.api;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The reference feature set of DESIGN section 3: six window features, three context features. */
+public final class FlightFeatures {
+    public static final String SET_NAME = "flights_v1";
+
+    private FlightFeatures() {}
+
+    /** The standard set, in training-file column order. */
+    public static FeatureSet standard() {
+        return FeatureSet.of(
+                SET_NAME,
+                List.of(
+                        count("origin_dep_1h", KeySpec.ORIGIN, EventType.DEPARTURE, hours(1)),
+                        count("dest_arr_1h", KeySpec.DEST, EventType.ARRIVAL, hours(1)),
+                        meanDelay("origin_delay_mean_6h", KeySpec.ORIGIN, hours(6)),
+                        meanDelay("dest_delay_mean_1h", KeySpec.DEST, hours(1)),
+                        meanDelay(
+                                "route_delay_mean_7d",
+                                KeySpec.ROUTE,
+                                WindowSpec.sliding(Duration.ofDays(7))),
+                        meanDelay(
+                                "origin_delay_mean_30d_daily",
+                                KeySpec.ORIGIN,
+                                WindowSpec.trailingDays(30))),
+                List.of(ContextFeature.DISTANCE, ContextFeature.DEP_HOUR, ContextFeature.DEP_DOW));
+    }
+
+    private static WindowSpec hours(int h) {
+        return WindowSpec.sliding(Duration.ofHours(h));
+    }
+
+    private static FeatureDefinition count(
+            String name, KeySpec key, EventType events, WindowSpec window) {
+        return FeatureDefinition.builder()
+                .name(name)
+                .key(key)
+                .events(events)
+                .window(window)
+                .aggregation(Aggregation.COUNT)
+                .nullPolicy(NullPolicy.ZERO_WHEN_EMPTY)
+                .build();
+    }
+
+    private static FeatureDefinition meanDelay(String name, KeySpec key, WindowSpec window) {
+        return FeatureDefinition.builder()
+                .name(name)
+                .key(key)
+                .events(EventType.ARRIVAL)
+                .window(window)
+                .aggregation(Aggregation.MEAN_DELAY)
+                .nullPolicy(NullPolicy.NULL_WHEN_EMPTY)
+                .build();
+    }
+}

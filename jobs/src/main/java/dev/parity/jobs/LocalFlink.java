@@ -1,0 +1,34 @@
+package dev.parity.jobs;
+
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+
+/**
+ * Flink settings for a job run by the launcher: the runtime mode and, for STREAMING, the RocksDB
+ * state backend. When the same job class is submitted to a cluster ({@code flink run}), the
+ * cluster's {@code config.yaml} supplies the memory settings and these are only defaults.
+ */
+public final class LocalFlink {
+    private LocalFlink() {}
+
+    /** Configuration for a job in {@code mode}; {@code local} adds in-process cluster sizing. */
+    public static Configuration configuration(RuntimeExecutionMode mode, boolean local) {
+        Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.RUNTIME_MODE, mode);
+        if (mode == RuntimeExecutionMode.STREAMING) {
+            // BATCH ignores the state backend (it sorts by key and keeps one key in memory).
+            conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        }
+        if (local) {
+            // Sorting in BATCH and RocksDB in STREAMING both draw on managed memory.
+            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("768m"));
+            conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("128m"));
+            conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("128m"));
+        }
+        return conf;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.parity.jobs;
+
+import dev.parity.jobs.backfill.BackfillCommand;
+import dev.parity.jobs.data.SampleCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The launcher's entry point: {@code ./parity <command> [options]}. Every command has {@code
+ * --help}. Errors in the user's input print one clear line and exit 2; failures of a run exit 1.
+ */
+@Command(
+        name = "parity",
+        mixinStandardHelpOptions = true,
+        version = "parity 0.1.0",
+        description = "Point-in-time flight features and predictions on Apache Flink.",
+        subcommands = {BackfillCommand.class, SampleCommand.class, CommandLine.HelpCommand.class})
+public final class ParityCli implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new ParityCli());
+        cli.setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                    Throwable cause = rootUserError(e);
+                    if (cause != null) {
+                        cmd.getErr().println("error: " + cause.getMessage());
+                        return 2;
+                    }
+                    cmd.getErr().println("error: " + e);
+                    e.printStackTrace(cmd.getErr());
+                    return 1;
+                });
+        return cli.execute(args);
+    }
+
+    /** The first IllegalArgumentException in the cause chain: bad input the user can fix. */
+    private static Throwable rootUserError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,272 @@
+package dev.parity.jobs.backfill;
+
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.flink.PipelineCounters;
+import dev.parity.features.io.FeatureCsv;
+import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.ProgressReporter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parity backfill}: computes the training file of a flights file on a local Flink. */
+@Command(
+        name = "backfill",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Computes point-in-time features for every flight of a file and writes"
+                    + " <out>/features.csv (sorted by id), rejected.csv, late.csv,"
+                    + " incomplete.csv and summary.json.",
+            "BATCH and STREAMING mode run the same operator graph and give byte-identical"
+                    + " features."
+        })
+public final class BackfillCommand implements Callable<Integer> {
+    enum Mode {
+        batch,
+        streaming
+    }
+
+    @Option(
+            names = "--events",
+            required = true,
+            paramLabel = "FILE",
+            description =
+                    "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination (.csv or .csv.gz).")
+    String events;
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Local output directory (created if missing).")
+    Path out;
+
+    @Option(
+            names = "--mode",
+            defaultValue = "batch",
+            paramLabel = "MODE",
+            description =
+                    "batch (Flink BATCH runtime) or streaming (STREAMING runtime, RocksDB state). Default: ${DEFAULT-VALUE}.")
+    Mode mode;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            paramLabel = "N",
+            description = "Parallelism of the feature operators. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(
+            names = "--allowed-lateness",
+            defaultValue = "PT5M",
+            paramLabel = "DURATION",
+            description =
+                    "Bounded out-of-orderness of event time (ISO-8601, e.g. PT5M); events later than this go to late.csv. Default: ${DEFAULT-VALUE}.")
+    Duration allowedLateness;
+
+    @Option(
+            names = "--progress-interval",
+            defaultValue = "PT2S",
+            paramLabel = "DURATION",
+            description =
+                    "How often to print progress; PT0S turns it off. Default: ${DEFAULT-VALUE}.")
+    Duration progressInterval;
+
+    private final PrintStream console;
+
+    public BackfillCommand() {
+        this(System.out);
+    }
+
+    BackfillCommand(PrintStream console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException(
+                    "--parallelism must be at least 1, got " + parallelism);
+        }
+        if (allowedLateness.isNegative()) {
+            throw new IllegalArgumentException("--allowed-lateness must not be negative");
+        }
+        Path input = Path.of(events);
+        if (!events.contains("://") && !Files.isReadable(input)) {
+            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
+        }
+        Summary summary = run();
+        summary.print(console);
+        return 0;
+    }
+
+    /** Runs the backfill and merges its outputs. */
+    Summary run() throws Exception {
+        Files.createDirectories(out);
+        Path parts = out.resolve("_parts");
+        deleteRecursively(parts);
+        Files.createDirectories(parts);
+
+        RuntimeExecutionMode runtime =
+                mode == Mode.batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING;
+        Configuration conf = LocalFlink.configuration(runtime, true);
+        if (!progressInterval.isZero()) {
+            conf.setString(
+                    "metrics.reporter.progress.factory.class",
+                    ProgressReporter.Factory.class.getName());
+            conf.setString(
+                    "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+
+        FeatureSet set = FlightFeatures.standard();
+        new BackfillJob(events, parts.toString(), set, allowedLateness).build(env);
+
+        console.printf(
+                Locale.ROOT,
+                "backfill: %s -> %s (mode %s, parallelism %d)%n",
+                events,
+                out,
+                mode,
+                parallelism);
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("parity-backfill-" + mode);
+        long featureRows =
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.FEATURES,
+                        new FeatureCsv(set).header(),
+                        out.resolve("features.csv"),
+                        true);
+        long rejected =
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.REJECTED,
+                        BackfillJob.REJECTED_HEADER,
+                        out.resolve("rejected.csv"),
+                        false);
+        long late =
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.LATE,
+                        BackfillJob.LATE_HEADER,
+                        out.resolve("late.csv"),
+                        true);
+        long incomplete =
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.INCOMPLETE,
+                        BackfillJob.INCOMPLETE_HEADER,
+                        out.resolve("incomplete.csv"),
+                        true);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        deleteRecursively(parts);
+
+        Summary s = new Summary();
+        s.put("events", events);
+        s.put("mode", mode.name());
+        s.put("parallelism", parallelism);
+        s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
+        s.put("rows_out", featureRows);
+        s.put("rejected_rows", rejected);
+        s.put("late_events", late);
+        s.put("incomplete_vectors", incomplete);
+        s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
+        s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
+        s.put("feature_set", set.name());
+        s.put("feature_set_fingerprint", set.fingerprint());
+        checkAccounting(result, featureRows, rejected, late);
+        Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
+        return s;
+    }
+
+    /** The operators' exact counts must match what reached the files: nothing vanishes. */
+    private static void checkAccounting(
+            JobExecutionResult result, long featureRows, long rejected, long late) {
+        long vectors = counter(result, PipelineCounters.VECTORS);
+        long rejectedCount = counter(result, PipelineCounters.ROWS_REJECTED);
+        long lateCount = counter(result, PipelineCounters.LATE_EVENTS);
+        if (vectors != featureRows || rejectedCount != rejected || lateCount != late) {
+            throw new IllegalStateException(
+                    String.format(
+                            "output files disagree with the job's counters: features %d vs %d,"
+                                    + " rejected %d vs %d, late %d vs %d",
+                            featureRows, vectors, rejected, rejectedCount, late, lateCount));
+        }
+    }
+
+    private static long counter(JobExecutionResult result, String name) {
+        Object v = result.getAccumulatorResult(name);
+        return v == null ? 0L : ((Number) v).longValue();
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Ordered key-value summary, printed and written as JSON. */
+    static final class Summary {
+        final Map<String, Object> values = new LinkedHashMap<>();
+
+        void put(String key, Object value) {
+            values.put(key, value);
+        }
+
+        Object get(String key) {
+            return values.get(key);
+        }
+
+        void print(PrintStream ps) {
+            ps.println("summary:");
+            values.forEach(
+                    (k, v) ->
+                            ps.printf(
+                                    Locale.ROOT,
+                                    "  %-24s %s%n",
+                                    k,
+                                    v instanceof Long ? String.format("%,d", v) : v));
+        }
+
+        String toJson() {
+            StringBuilder sb = new StringBuilder("{\n");
+            int i = 0;
+            for (Map.Entry<String, Object> e : values.entrySet()) {
+                sb.append("  \"").append(e.getKey()).append("\": ");
+                Object v = e.getValue();
+                if (v instanceof Number) {
+                    sb.append(v);
+                } else {
+                    sb.append('"')
+                            .append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\""))
+                            .append('"');
+                }
+                sb.append(++i < values.size() ? ",\n" : "\n");
+            }
+            return sb.append("}\n").toString();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.parity.jobs.backfill;
+
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.core.FeatureVector;
+import dev.parity.features.flink.FeaturePipeline;
+import dev.parity.features.flink.FlightFileInput;
+import dev.parity.features.flink.IncompleteVector;
+import dev.parity.features.flink.LateEvent;
+import dev.parity.features.flink.LinePartSink;
+import dev.parity.features.io.FeatureCsv;
+import dev.parity.features.io.RowResult;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The backfill: a flights file in, the training file and the reports out, through the same feature
+ * pipeline the streaming job runs. This class only builds the graph; {@link BackfillCommand}
+ * configures the environment, runs it and merges the part files.
+ */
+public final class BackfillJob {
+    /** Part-file names under the parts directory. */
+    static final String FEATURES = "features";
+
+    static final String REJECTED = "rejected";
+    static final String LATE = "late";
+    static final String INCOMPLETE = "incomplete";
+
+    private final String eventsFile;
+    private final String partsDir;
+    private final FeatureSet featureSet;
+    private final Duration maxOutOfOrderness;
+
+    public BackfillJob(
+            String eventsFile, String partsDir, FeatureSet featureSet, Duration maxOutOfOrderness) {
+        this.eventsFile = eventsFile;
+        this.partsDir = partsDir;
+        this.featureSet = featureSet;
+        this.maxOutOfOrderness = maxOutOfOrderness;
+    }
+
+    /** Adds the backfill's sources, operators and sinks to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        FlightFileInput.Output input = FlightFileInput.read(env, eventsFile, maxOutOfOrderness);
+        FeaturePipeline.Output out =
+                FeaturePipeline.builder()
+                        .featureSet(featureSet)
+                        .withLabel(true)
+                        .build()
+                        .apply(input.events());
+
+        FeatureCsv csv = new FeatureCsv(featureSet);
+        out.vectors()
+                .sinkTo(new LinePartSink<FeatureVector>(partsDir, FEATURES, csv::format))
+                .name("write-features")
+                .uid("write-features");
+        input.rejected()
+                .sinkTo(new LinePartSink<RowResult>(partsDir, REJECTED, BackfillJob::rejectedLine))
+                .name("write-rejected")
+                .uid("write-rejected")
+                .setParallelism(1);
+        out.lateEvents()
+                .sinkTo(new LinePartSink<LateEvent>(partsDir, LATE, BackfillJob::lateLine))
+                .name("write-late")
+                .uid("write-late");
+        out.incomplete()
+                .sinkTo(
+                        new LinePartSink<IncompleteVector>(
+                                partsDir, INCOMPLETE, v -> v.id + "," + csvField(v.missing)))
+                .name("write-incomplete")
+                .uid("write-incomplete");
+    }
+
+    static final String REJECTED_HEADER = "file,line,reason,raw";
+    static final String LATE_HEADER = "id,type,time,watermark,reason";
+    static final String INCOMPLETE_HEADER = "id,missing";
+
+    static String rejectedLine(RowResult r) {
+        return csvField(r.source) + "," + r.line + "," + csvField(r.reason) + "," + csvField(r.raw);
+    }
+
+    static String lateLine(LateEvent l) {
+        return l.event.id
+                + ","
+                + l.event.type.name().toLowerCase()
+                + ","
+                + Instant.ofEpochMilli(l.event.time)
+                + ","
+                + Instant.ofEpochMilli(l.watermark)
+                + ","
+                + csvField(l.reason());
+    }
+
+    /** RFC 4180 quoting when needed. */
+    static String csvField(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.indexOf(',') < 0
+                && s.indexOf('"') < 0
+                && s.indexOf('\n') < 0
+                && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}
