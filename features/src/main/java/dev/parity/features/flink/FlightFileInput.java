@@ -4,6 +4,9 @@ import dev.parity.features.events.FlightEvent;
 import dev.parity.features.io.RowResult;
 import java.time.Duration;
 import java.util.Locale;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
@@ -17,10 +20,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Reads a flights file (the original Parquet, or CSV with {@code FlightCsv.HEADER}, optionally
  * gzipped) into flight events, on any Flink file system.
  *
- * <p>Watermarks follow the rows' departure times with a bounded out-of-orderness. Arrivals are
- * always later than their own departure, so with a date-ordered file (as the original is) no event
- * is late. The file is read by one reader (its formats are not splittable, which keeps row numbers
- * exact); everything after it runs at the job's parallelism.
+ * <p>Watermarks follow the rows' departure times with a bounded out-of-orderness, advanced as each
+ * new maximum is read. Arrivals are always later than their own departure, so with a date-ordered
+ * file (as the original is) no event is late. The file is read by one reader (its formats are not
+ * splittable, which keeps row numbers exact); everything after it runs at the job's parallelism.
  */
 public final class FlightFileInput {
     private FlightFileInput() {}
@@ -32,8 +35,10 @@ public final class FlightFileInput {
         String name = path.getName();
         FileSource<RowResult> source =
                 FileSource.forRecordStreamFormat(formatFor(name), path).build();
+        long boundMillis = maxOutOfOrderness.toMillis();
         WatermarkStrategy<RowResult> watermarks =
-                WatermarkStrategy.<RowResult>forBoundedOutOfOrderness(maxOutOfOrderness)
+                WatermarkStrategy.<RowResult>forGenerator(
+                                ctx -> new AdvancingWatermarks(boundMillis))
                         .withTimestampAssigner(
                                 (r, previous) -> r.isValid() ? r.row.depTime : Long.MIN_VALUE);
         SingleOutputStreamOperator<FlightEvent> events =
@@ -46,6 +51,33 @@ public final class FlightFileInput {
                         .uid("expand-rows")
                         .setParallelism(1);
         return new Output(events, events.getSideOutput(RowsToEvents.REJECTED));
+    }
+
+    /**
+     * Bounded out-of-orderness, emitted as soon as the maximum departure time advances rather than
+     * on a processing-time period. Which events count as late then depends only on the file's
+     * order, not on how fast it was read, so a re-run reports the same late events.
+     */
+    static final class AdvancingWatermarks implements WatermarkGenerator<RowResult> {
+        private final long boundMillis;
+        private long maxTimestamp = Long.MIN_VALUE;
+
+        AdvancingWatermarks(long boundMillis) {
+            this.boundMillis = boundMillis;
+        }
+
+        @Override
+        public void onEvent(RowResult row, long timestamp, WatermarkOutput output) {
+            if (timestamp > maxTimestamp) {
+                maxTimestamp = timestamp;
+                output.emitWatermark(new Watermark(maxTimestamp - boundMillis - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            // everything is emitted in onEvent
+        }
     }
 
     static StreamFormat<RowResult> formatFor(String fileName) {

@@ -4,6 +4,7 @@ import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.flink.PipelineCounters;
 import dev.parity.features.io.FeatureCsv;
+import dev.parity.features.io.FlightCsv;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
 import java.io.IOException;
@@ -111,9 +112,24 @@ public final class BackfillCommand implements Callable<Integer> {
         if (!events.contains("://") && !Files.isReadable(input)) {
             throw new IllegalArgumentException("--events: cannot read '" + events + "'");
         }
+        if (!events.contains("://") && events.toLowerCase(Locale.ROOT).matches(".*\\.csv$")) {
+            checkCsvHeader(input);
+        }
         Summary summary = run();
         summary.print(console);
         return 0;
+    }
+
+    /** Fails fast, before any job starts, on a CSV whose header is not the expected one. */
+    private static void checkCsvHeader(Path csv) throws IOException {
+        String first;
+        try (java.io.BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            first = in.readLine();
+        }
+        String problem = FlightCsv.checkHeader(first);
+        if (problem != null) {
+            throw new IllegalArgumentException("--events: " + csv + ":1: " + problem);
+        }
     }
 
     /** Runs the backfill and merges its outputs. */
