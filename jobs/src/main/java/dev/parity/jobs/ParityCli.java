@@ -2,7 +2,6 @@ package dev.parity.jobs;
 
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.data.SampleCommand;
-import dev.parity.jobs.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
