@@ -2,10 +2,13 @@ package dev.parity.tests.sql;
 
 import dev.parity.features.api.EventType;
 import dev.parity.features.events.FlightEvent;
+import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.flink.LinePartSink;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -22,12 +25,22 @@ import org.apache.flink.util.Collector;
  * shortened by 1 ms: a contribution at {@code ts} is then seen by a query at {@code t} exactly when
  * {@code t - W <= ts < t} (times are integer milliseconds).
  */
-final class SqlOverWindowFeatures {
+public final class SqlOverWindowFeatures {
     static final String QUERY = "q";
     static final String DEPARTURE = "d";
     static final String ARRIVAL = "a";
 
     private SqlOverWindowFeatures() {}
+
+    /** Adds the SQL job reading {@code eventsFile} to {@code env} (for benchmarks). */
+    public static void build(
+            StreamExecutionEnvironment env, String eventsFile, String partsDir, boolean batch) {
+        build(
+                StreamTableEnvironment.create(env),
+                FlightFileInput.read(env, eventsFile, Duration.ofMinutes(5)).events(),
+                partsDir,
+                batch);
+    }
 
     /** Adds the SQL job to the stream environment behind {@code tEnv}; writes two part outputs. */
     static void build(
