@@ -6,6 +6,8 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 
 /**
  * Flink settings for a job run by the launcher: the runtime mode and, for STREAMING, the RocksDB
@@ -22,6 +24,11 @@ public final class LocalFlink {
         if (mode == RuntimeExecutionMode.STREAMING) {
             // BATCH ignores the state backend (it sorts by key and keeps one key in memory).
             conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            // Timers on the heap: the feature groups register several per event, and RocksDB
+            // timers cost a JNI round trip each (measured in docs/BENCHMARKS.md).
+            conf.set(
+                    RocksDBOptions.TIMER_SERVICE_FACTORY,
+                    EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         }
         if (local) {
             // Sorting in BATCH and RocksDB in STREAMING both draw on managed memory.
