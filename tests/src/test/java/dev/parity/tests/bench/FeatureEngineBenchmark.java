@@ -30,9 +30,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a test: run it with
  *
  * <pre>
- * mvn -q install -DskipTests &amp;&amp; mvn -q -pl tests exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.parity.tests.bench.FeatureEngineBenchmark \
- *   -Dexec.args="data/full/flights-3m.parquet full,sql 2"
+ * tests/bench/feature-engine.sh data/full/flights-3m.parquet full,sql 2
  * </pre>
  */
 public final class FeatureEngineBenchmark {

@@ -1,0 +1,81 @@
+package dev.parity.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.features.reference.SampleData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as a user runs it: {@code ./parity} in a child process, on the jars this build just
+ * packaged ({@code PARITY_SKIP_BUILD=1}, since Maven is already building them).
+ */
+class LauncherE2ECase {
+    private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
+
+    @TempDir Path tmp;
+
+    @Test
+    void everyCommandHasHelp() throws Exception {
+        Result top = run("--help");
+        assertThat(top.exit).isZero();
+        assertThat(top.out).contains("demo", "backfill", "sample");
+        for (String command : List.of("demo", "backfill", "sample")) {
+            Result r = run(command, "--help");
+            assertThat(r.exit).as(command + " --help").isZero();
+            assertThat(r.out).contains("Usage: parity " + command);
+        }
+    }
+
+    @Test
+    void demoRunsTheBackfillOnTheBundledSample() throws Exception {
+        Path out = tmp.resolve("demo");
+        Result r = run("demo", "--out", out.toString());
+        assertThat(r.exit).as(r.out).isZero();
+        assertThat(r.out).contains("rows_out                 48,626", "A few rows of");
+        assertThat(Files.readAllLines(out.resolve("features.csv"))).hasSize(48_627);
+    }
+
+    @Test
+    void aMissingInputIsAClearErrorWithExitCode2() throws Exception {
+        Result r = run("backfill", "--events", "no/such/file.parquet", "--out", tmp.toString());
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.out).contains("error: --events: cannot read 'no/such/file.parquet'");
+    }
+
+    private Result run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("parity").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().put("PARITY_SKIP_BUILD", "1");
+        pb.environment().put("PARITY_JAVA_OPTS", "-Xmx1g");
+        Path log = tmp.resolve("launcher-" + System.nanoTime() + ".log");
+        pb.redirectOutput(log.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(
+                    "./parity " + String.join(" ", args) + " did not finish in 5 minutes");
+        }
+        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private static final class Result {
+        final int exit;
+        final String out;
+
+        Result(int exit, String out) {
+            this.exit = exit;
+            this.out = out;
+        }
+    }
+}
