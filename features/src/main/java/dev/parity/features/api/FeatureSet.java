@@ -46,9 +46,21 @@ public final class FeatureSet implements Serializable {
             throw new IllegalArgumentException(
                     "feature set '" + name + "': 'windowFeatures' must not be empty");
         }
+        if (context == null) {
+            throw new IllegalArgumentException(
+                    "feature set '" + name + "': 'contextFeatures' is required (may be empty)");
+        }
         Set<String> seen = new HashSet<>();
         for (ContextFeature c : context) {
-            seen.add(c.column());
+            // a repeated context feature would repeat a column of the training file
+            if (!seen.add(c.column())) {
+                throw new IllegalArgumentException(
+                        "feature set '"
+                                + name
+                                + "': duplicate context feature '"
+                                + c.column()
+                                + "'");
+            }
         }
         for (FeatureDefinition f : windowFeatures) {
             if (!seen.add(f.name())) {

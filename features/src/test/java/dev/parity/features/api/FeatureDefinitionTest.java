@@ -43,6 +43,13 @@ class FeatureDefinitionTest {
         FeatureDefinition f = valid().build();
         assertThatThrownBy(() -> FeatureSet.of("s", List.of(f, f), List.of()))
                 .hasMessage("feature set 's': duplicate feature name 'origin_delay_mean_6h'");
+        assertThatThrownBy(
+                        () ->
+                                FeatureSet.of(
+                                        "s",
+                                        List.of(f),
+                                        List.of(ContextFeature.DEP_HOUR, ContextFeature.DEP_HOUR)))
+                .hasMessage("feature set 's': duplicate context feature 'dep_hour'");
         assertThatThrownBy(() -> FeatureSet.of("s", List.of(), List.of()))
                 .hasMessageContaining("'windowFeatures' must not be empty");
     }
