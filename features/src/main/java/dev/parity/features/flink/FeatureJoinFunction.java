@@ -72,6 +72,10 @@ public final class FeatureJoinFunction
     @Override
     public void processElement(FlightPart part, Context ctx, Collector<FeatureVector> out)
             throws Exception {
+        if (part.kind == FlightPart.LABEL && !withLabel) {
+            // before touching state: a stray label must not start a vector or leave a timer
+            return;
+        }
         PendingVector p = pending.value();
         if (p == null) {
             p = new PendingVector();
@@ -86,9 +90,6 @@ public final class FeatureJoinFunction
             p.vector.setContext(part.time, part.origin, part.dest, part.distance);
             p.received |= contextBit;
         } else if (part.kind == FlightPart.LABEL) {
-            if (!withLabel) {
-                return;
-            }
             p.vector.label = part.label;
             p.received |= labelBit;
         } else {

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FeatureDefinitionTest {
+
     private static FeatureDefinition.Builder valid() {
         return FeatureDefinition.builder()
                 .name("origin_delay_mean_6h")
@@ -18,61 +20,246 @@ class FeatureDefinitionTest {
                 .nullPolicy(NullPolicy.NULL_WHEN_EMPTY);
     }
 
-    @Test
-    void validationNamesTheBadField() {
-        assertThatThrownBy(() -> valid().name("Bad-Name").build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'name'")
-                .hasMessageContaining("'Bad-Name'");
-        assertThatThrownBy(() -> valid().key(null).build())
-                .hasMessage("feature 'origin_delay_mean_6h': 'key' is required");
-        assertThatThrownBy(() -> valid().window(null).build()).hasMessageContaining("'window'");
-        assertThatThrownBy(() -> valid().events(EventType.DEPARTURE).build())
-                .hasMessageContaining("'aggregation' MEAN_DELAY reads the delay")
-                .hasMessageContaining("'events' is DEPARTURE");
-        assertThatThrownBy(() -> valid().nullPolicy(NullPolicy.ZERO_WHEN_EMPTY).build())
-                .hasMessageContaining("'nullPolicy' must be NULL_WHEN_EMPTY");
-        assertThatThrownBy(() -> WindowSpec.sliding(Duration.ZERO))
-                .hasMessageContaining("window length must be positive");
-        assertThatThrownBy(() -> WindowSpec.trailingDays(0))
-                .hasMessageContaining("trailing days must be positive");
+    private static FeatureDefinition count(String name, Duration window) {
+        return FeatureDefinition.builder()
+                .name(name)
+                .key(KeySpec.ORIGIN)
+                .events(EventType.DEPARTURE)
+                .window(WindowSpec.sliding(window))
+                .aggregation(Aggregation.COUNT)
+                .nullPolicy(NullPolicy.ZERO_WHEN_EMPTY)
+                .build();
     }
 
     @Test
-    void aFeatureSetRejectsDuplicatesAndEmptiness() {
+    void buildsAValidDefinition() {
         FeatureDefinition f = valid().build();
-        assertThatThrownBy(() -> FeatureSet.of("s", List.of(f, f), List.of()))
-                .hasMessage("feature set 's': duplicate feature name 'origin_delay_mean_6h'");
+
+        assertThat(f.name()).isEqualTo("origin_delay_mean_6h");
+        assertThat(f.key()).isEqualTo(KeySpec.ORIGIN);
+        assertThat(f.events()).isEqualTo(EventType.ARRIVAL);
+        assertThat(f.window()).isEqualTo(WindowSpec.sliding(Duration.ofHours(6)));
+        assertThat(f.aggregation()).isEqualTo(Aggregation.MEAN_DELAY);
+        assertThat(f.nullPolicy()).isEqualTo(NullPolicy.NULL_WHEN_EMPTY);
+        assertThat(f.describe())
+                .isEqualTo(
+                        "origin_delay_mean_6h key=origin events=arrival window=sliding(PT6H)"
+                                + " agg=mean_delay nulls=null_when_empty");
+    }
+
+    @Test
+    void missingNameIsNamed() {
+        assertThatThrownBy(() -> valid().name(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'name'")
+                .hasMessageContaining("null");
+    }
+
+    @Test
+    void badNameIsNamedAndQuoted() {
+        for (String bad : List.of("", "Origin", "1h_count", "origin-dep", "origin dep")) {
+            assertThatThrownBy(() -> valid().name(bad).build())
+                    .as("name %s", bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'name'")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void missingKeyIsNamed() {
+        assertThatThrownBy(() -> valid().key(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("origin_delay_mean_6h")
+                .hasMessageContaining("'key'");
+    }
+
+    @Test
+    void missingEventsIsNamed() {
+        assertThatThrownBy(() -> valid().events(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'events'");
+    }
+
+    @Test
+    void missingWindowIsNamed() {
+        assertThatThrownBy(() -> valid().window(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'window'");
+    }
+
+    @Test
+    void missingAggregationIsNamed() {
+        assertThatThrownBy(() -> valid().aggregation(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'aggregation'");
+    }
+
+    @Test
+    void missingNullPolicyIsNamed() {
+        assertThatThrownBy(() -> valid().nullPolicy(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'nullPolicy'");
+    }
+
+    @Test
+    void meanDelayOnDeparturesIsRejected() {
+        assertThatThrownBy(() -> valid().events(EventType.DEPARTURE).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'aggregation'")
+                .hasMessageContaining("MEAN_DELAY")
+                .hasMessageContaining("DEPARTURE");
+    }
+
+    @Test
+    void meanWithZeroWhenEmptyIsRejected() {
+        assertThatThrownBy(() -> valid().nullPolicy(NullPolicy.ZERO_WHEN_EMPTY).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'nullPolicy'")
+                .hasMessageContaining("NULL_WHEN_EMPTY");
+    }
+
+    @Test
+    void countMayUseEitherNullPolicyAndEitherEventType() {
+        FeatureDefinition f =
+                valid().events(EventType.DEPARTURE)
+                        .aggregation(Aggregation.COUNT)
+                        .nullPolicy(NullPolicy.ZERO_WHEN_EMPTY)
+                        .build();
+        assertThat(f.aggregation()).isEqualTo(Aggregation.COUNT);
+        assertThat(valid().aggregation(Aggregation.COUNT).build().events())
+                .isEqualTo(EventType.ARRIVAL);
+    }
+
+    @Test
+    void featureSetRejectsEmptyWindowFeatures() {
+        assertThatThrownBy(() -> FeatureSet.of("s", List.of(), List.of(ContextFeature.DISTANCE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'windowFeatures'");
+        assertThatThrownBy(() -> FeatureSet.of("s", null, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'windowFeatures'");
+    }
+
+    @Test
+    void featureSetRequiresAName() {
+        List<FeatureDefinition> fs = List.of(count("a", Duration.ofHours(1)));
+        assertThatThrownBy(() -> FeatureSet.of(" ", fs, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'name'");
+    }
+
+    @Test
+    void featureSetRejectsDuplicateWindowFeatureNames() {
+        List<FeatureDefinition> fs =
+                List.of(count("a", Duration.ofHours(1)), count("a", Duration.ofHours(2)));
+        assertThatThrownBy(() -> FeatureSet.of("s", fs, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("duplicate")
+                .hasMessageContaining("'a'");
+    }
+
+    @Test
+    void featureSetRejectsAWindowFeatureNamedLikeAContextFeature() {
+        List<FeatureDefinition> fs = List.of(count("distance", Duration.ofHours(1)));
+        assertThatThrownBy(() -> FeatureSet.of("s", fs, List.of(ContextFeature.DISTANCE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'distance'");
+    }
+
+    @Test
+    void featureSetRejectsDuplicateContextFeatures() {
+        List<FeatureDefinition> fs = List.of(count("a", Duration.ofHours(1)));
         assertThatThrownBy(
                         () ->
                                 FeatureSet.of(
                                         "s",
-                                        List.of(f),
-                                        List.of(ContextFeature.DEP_HOUR, ContextFeature.DEP_HOUR)))
-                .hasMessage("feature set 's': duplicate context feature 'dep_hour'");
-        assertThatThrownBy(() -> FeatureSet.of("s", List.of(), List.of()))
-                .hasMessageContaining("'windowFeatures' must not be empty");
+                                        fs,
+                                        List.of(ContextFeature.DISTANCE, ContextFeature.DISTANCE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'distance'");
     }
 
     @Test
-    void theFingerprintIsStableAndChangesWithOrderOrDefinition() {
-        FeatureSet a = FlightFeatures.standard();
-        assertThat(FlightFeatures.standard().fingerprint()).isEqualTo(a.fingerprint()).hasSize(64);
+    void featureSetRequiresContextFeaturesList() {
+        List<FeatureDefinition> fs = List.of(count("a", Duration.ofHours(1)));
+        assertThatThrownBy(() -> FeatureSet.of("s", fs, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'contextFeatures'");
+        assertThat(FeatureSet.of("s", fs, List.of()).inputColumns()).containsExactly("a");
+    }
 
-        List<FeatureDefinition> reversed = new java.util.ArrayList<>(a.windowFeatures());
-        java.util.Collections.reverse(reversed);
-        assertThat(FeatureSet.of(a.name(), reversed, a.contextFeatures()).fingerprint())
-                .isNotEqualTo(a.fingerprint());
+    @Test
+    void featureSetCopiesItsInput() {
+        List<FeatureDefinition> fs = new ArrayList<>(List.of(count("a", Duration.ofHours(1))));
+        FeatureSet set = FeatureSet.of("s", fs, List.of());
+        String before = set.fingerprint();
+        fs.add(count("b", Duration.ofHours(1)));
 
-        FeatureDefinition longer = valid().window(WindowSpec.sliding(Duration.ofHours(7))).build();
-        assertThat(FeatureSet.of("s", List.of(longer), List.of()).fingerprint())
+        assertThat(set.windowFeatures()).hasSize(1);
+        assertThat(set.fingerprint()).isEqualTo(before);
+    }
+
+    @Test
+    void fingerprintIsStableAndHex() {
+        String a = FlightFeatures.standard().fingerprint();
+        String b = FlightFeatures.standard().fingerprint();
+
+        assertThat(a).isEqualTo(b).matches("[0-9a-f]{64}");
+    }
+
+    @Test
+    void fingerprintChangesWithOrder() {
+        FeatureDefinition a = count("a", Duration.ofHours(1));
+        FeatureDefinition b = count("b", Duration.ofHours(1));
+        List<ContextFeature> ctx = List.of(ContextFeature.DISTANCE);
+
+        assertThat(FeatureSet.of("s", List.of(a, b), ctx).fingerprint())
+                .isNotEqualTo(FeatureSet.of("s", List.of(b, a), ctx).fingerprint());
+        assertThat(
+                        FeatureSet.of(
+                                        "s",
+                                        List.of(a),
+                                        List.of(ContextFeature.DEP_HOUR, ContextFeature.DEP_DOW))
+                                .fingerprint())
                 .isNotEqualTo(
-                        FeatureSet.of("s", List.of(valid().build()), List.of()).fingerprint());
+                        FeatureSet.of(
+                                        "s",
+                                        List.of(a),
+                                        List.of(ContextFeature.DEP_DOW, ContextFeature.DEP_HOUR))
+                                .fingerprint());
     }
 
     @Test
-    void theStandardSetIsDesignSectionThreeInOrder() {
+    void fingerprintChangesWithAWindow() {
+        List<ContextFeature> ctx = List.of(ContextFeature.DISTANCE);
+        String oneHour =
+                FeatureSet.of("s", List.of(count("a", Duration.ofHours(1))), ctx).fingerprint();
+        String twoHours =
+                FeatureSet.of("s", List.of(count("a", Duration.ofHours(2))), ctx).fingerprint();
+        String sameHour =
+                FeatureSet.of("s", List.of(count("a", Duration.ofHours(1))), ctx).fingerprint();
+
+        assertThat(oneHour).isNotEqualTo(twoHours).isEqualTo(sameHour);
+    }
+
+    @Test
+    void standardSetHasTheDesignFeaturesInOrder() {
         FeatureSet set = FlightFeatures.standard();
+
+        assertThat(set.name()).isEqualTo(FlightFeatures.SET_NAME);
+        assertThat(set.windowFeatures())
+                .extracting(FeatureDefinition::name)
+                .containsExactly(
+                        "origin_dep_1h",
+                        "dest_arr_1h",
+                        "origin_delay_mean_6h",
+                        "dest_delay_mean_1h",
+                        "route_delay_mean_7d",
+                        "origin_delay_mean_30d_daily");
+        assertThat(set.contextFeatures())
+                .containsExactly(
+                        ContextFeature.DISTANCE, ContextFeature.DEP_HOUR, ContextFeature.DEP_DOW);
         assertThat(set.inputColumns())
                 .containsExactly(
                         "distance",
@@ -84,6 +271,34 @@ class FeatureDefinitionTest {
                         "dest_delay_mean_1h",
                         "route_delay_mean_7d",
                         "origin_delay_mean_30d_daily");
+        assertThat(set.indexOf("route_delay_mean_7d")).isEqualTo(4);
+        assertThat(set.indexOf("nope")).isEqualTo(-1);
+    }
+
+    @Test
+    void standardSetDefinitionsMatchTheDesignTable() {
+        FeatureSet set = FlightFeatures.standard();
+        List<String> described = new ArrayList<>();
+        for (FeatureDefinition f : set.windowFeatures()) {
+            described.add(f.describe());
+        }
+
+        assertThat(described)
+                .containsExactly(
+                        "origin_dep_1h key=origin events=departure window=sliding(PT1H)"
+                                + " agg=count nulls=zero_when_empty",
+                        "dest_arr_1h key=dest events=arrival window=sliding(PT1H)"
+                                + " agg=count nulls=zero_when_empty",
+                        "origin_delay_mean_6h key=origin events=arrival window=sliding(PT6H)"
+                                + " agg=mean_delay nulls=null_when_empty",
+                        "dest_delay_mean_1h key=dest events=arrival window=sliding(PT1H)"
+                                + " agg=mean_delay nulls=null_when_empty",
+                        "route_delay_mean_7d key=route events=arrival window=sliding(PT168H)"
+                                + " agg=mean_delay nulls=null_when_empty",
+                        "origin_delay_mean_30d_daily key=origin events=arrival"
+                                + " window=trailing_days(30) agg=mean_delay nulls=null_when_empty");
         assertThat(set.windowFeatures().get(5).window().isDaily()).isTrue();
+        assertThat(set.windowFeatures().subList(0, 5))
+                .allSatisfy(f -> assertThat(f.window().isDaily()).isFalse());
     }
 }

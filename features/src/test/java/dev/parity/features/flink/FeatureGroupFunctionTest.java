@@ -2,151 +2,220 @@ package dev.parity.features.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.events.FlightEvent;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * The keyed feature-group operator under Flink's operator harness: window boundaries, ties at the
- * same minute, and keyed state and timers returning to zero after the last window expires.
- */
 class FeatureGroupFunctionTest {
-    private static final FeatureSet SET = FlightFeatures.standard();
-    private static final int ORIGIN_DEP_1H = SET.indexOf("origin_dep_1h");
-    private static final int ORIGIN_DELAY_6H = SET.indexOf("origin_delay_mean_6h");
-    private static final int DEST_ARR_1H = SET.indexOf("dest_arr_1h");
-    private static final int ORIGIN_GROUP = 0; // first key in the set: origin
-    private static final int DEST_GROUP = 1;
-    private static final long T0 = Instant.parse("2001-03-07T12:00:00Z").toEpochMilli();
-    private static final long MIN = 60_000L;
-    private static final long HOUR = 60 * MIN;
+    private static final long MINUTE = 60_000L;
+    private static final long HOUR = 60 * MINUTE;
+    private static final long DAY = 24 * HOUR;
+    private static final double NAN = Double.NaN;
+
+    private static final long T = Instant.parse("2001-01-10T12:00:00Z").toEpochMilli();
 
     private KeyedOneInputStreamOperatorTestHarness<String, GroupInput, FlightPart> harness;
-    private long nextId = 1;
 
     @BeforeEach
-    void open() throws Exception {
-        harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new FeatureGroupFunction(SET), in -> in.key, Types.STRING);
+    void setUp() throws Exception {
+        harness = newHarness();
     }
 
     @AfterEach
-    void close() throws Exception {
+    void tearDown() throws Exception {
         harness.close();
     }
 
-    @Test
-    void anEventExactlyOneWindowBeforeCountsAndOneAtTheQueryTimeDoesNot() throws Exception {
-        departure("ORD", T0 - HOUR); // at t - W: counted
-        departure("ORD", T0 - HOUR - 1); // 1 ms before t - W: not counted
-        long query = departure("ORD", T0); // the query itself departs at t: not counted
-        departure("ORD", T0); // another departure at exactly t: not counted
+    private static KeyedOneInputStreamOperatorTestHarness<String, GroupInput, FlightPart>
+            newHarness() throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, GroupInput, FlightPart> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new FeatureGroupFunction(FlightFeatures.standard())),
+                        in -> in.key,
+                        Types.STRING);
+        h.open();
+        return h;
+    }
 
-        harness.processWatermark(T0);
+    /** The group inputs of a departure, as EventRouter builds them for the standard set. */
+    private static List<GroupInput> departure(long id, long t, String origin, String dest) {
+        FlightEvent e = FlightEvent.departure(id, t, origin, dest, 500);
+        return List.of(
+                new GroupInput("0|" + origin, 0, true, true, e),
+                new GroupInput("1|" + dest, 1, false, true, e),
+                new GroupInput("2|" + origin + ">" + dest, 2, false, true, e));
+    }
 
-        assertThat(value(query, ORIGIN_DEP_1H)).isEqualTo(1.0);
+    /** The group inputs of an arrival: it contributes to every group and queries none. */
+    private static List<GroupInput> arrival(
+            long id, long t, String origin, String dest, long delay) {
+        FlightEvent e = FlightEvent.arrival(id, t, origin, dest, delay);
+        return List.of(
+                new GroupInput("0|" + origin, 0, true, false, e),
+                new GroupInput("1|" + dest, 1, true, false, e),
+                new GroupInput("2|" + origin + ">" + dest, 2, true, false, e));
+    }
+
+    private static void send(
+            KeyedOneInputStreamOperatorTestHarness<String, GroupInput, FlightPart> h,
+            List<GroupInput> inputs)
+            throws Exception {
+        for (GroupInput in : inputs) {
+            h.processElement(in, in.event.time);
+        }
+    }
+
+    private void send(List<GroupInput> inputs) throws Exception {
+        send(harness, inputs);
+    }
+
+    /** The emitted group parts merged per flight id, as the join would. */
+    private static Map<Long, double[]> merged(List<FlightPart> parts) {
+        Map<Long, double[]> out = new TreeMap<>();
+        for (FlightPart p : parts) {
+            double[] v = out.computeIfAbsent(p.id, k -> nans());
+            for (int i = 0; i < v.length; i++) {
+                if (!Double.isNaN(p.values[i])) {
+                    v[i] = p.values[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[] nans() {
+        double[] v = new double[6];
+        java.util.Arrays.fill(v, NAN);
+        return v;
     }
 
     @Test
-    void tiesAtTheSameMinuteGiveTheSameAnswerToEveryQueryInAnyArrivalOrder() throws Exception {
-        long a = departure("ORD", T0);
-        arrival("ORD", "LAX", T0 - 10 * MIN, 30);
-        long b = departure("ORD", T0);
-        arrival("ORD", "SFO", T0 - 10 * MIN, 10);
-        departure("ORD", T0 - 5 * MIN);
-        long c = departure("ORD", T0);
+    void emitsOnePartPerGroupOnceTheWatermarkPassesTheDeparture() throws Exception {
+        send(departure(1, T, "ORD", "JFK"));
 
-        harness.processWatermark(T0);
+        harness.processWatermark(T - 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
 
-        for (long id : new long[] {a, b, c}) {
-            assertThat(value(id, ORIGIN_DEP_1H)).as("flight %d", id).isEqualTo(1.0);
-            assertThat(value(id, ORIGIN_DELAY_6H)).as("flight %d", id).isEqualTo(20.0);
+        harness.processWatermark(T);
+        List<FlightPart> parts = harness.extractOutputValues();
+        assertThat(parts).extracting(p -> p.kind).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(parts).allSatisfy(p -> assertThat(p.id).isEqualTo(1));
+        assertThat(parts).allSatisfy(p -> assertThat(p.time).isEqualTo(T));
+        FlightPart origin = parts.stream().filter(p -> p.kind == 0).findFirst().orElseThrow();
+        // only the origin group's positions are set
+        assertThat(origin.values).containsExactly(0.0, NAN, NAN, NAN, NAN, NAN);
+        FlightPart dest = parts.stream().filter(p -> p.kind == 1).findFirst().orElseThrow();
+        assertThat(dest.values).containsExactly(NAN, 0.0, NAN, NAN, NAN, NAN);
+    }
+
+    @Test
+    void eventAtTMinusWindowCountsAndEventAtTDoesNot() throws Exception {
+        send(departure(1, T - HOUR - MINUTE, "ORD", "JFK"));
+        send(departure(2, T - HOUR, "ORD", "BOS"));
+        send(arrival(10, T - HOUR - 1, "SFO", "JFK", 1000));
+        send(arrival(11, T - HOUR, "SFO", "JFK", 20));
+        send(arrival(12, T - 30 * MINUTE, "ORD", "JFK", 40));
+        send(arrival(13, T, "ORD", "JFK", 1000));
+        send(departure(3, T, "ORD", "JFK"));
+        send(departure(4, T, "ORD", "JFK"));
+
+        harness.processWatermark(T);
+        Map<Long, double[]> v = merged(harness.extractOutputValues());
+
+        // origin_dep_1h: flight 2 at T - 1h counts, flight 1 before it and 3/4 at T do not;
+        // dest_arr_1h at JFK: 11 (at T - 1h) and 12; dest mean (20 + 40) / 2;
+        // origin ORD 6h mean: 12 only; route ORD>JFK 7d mean: 12 only; daily: nothing yet today
+        double[] expected = {1.0, 2.0, 40.0, 30.0, 40.0, NAN};
+        assertThat(v.get(3L)).containsExactly(expected);
+        assertThat(v.get(4L)).containsExactly(expected);
+        assertThat(v.get(2L)).containsExactly(1.0, 0.0, NAN, NAN, NAN, NAN);
+        assertThat(v.get(1L)).containsExactly(0.0, 0.0, NAN, NAN, NAN, NAN);
+    }
+
+    @Test
+    void dailyFeatureSeesYesterdayButNotToday() throws Exception {
+        long today = Math.floorDiv(T, DAY) * DAY;
+        send(arrival(10, today - 30 * DAY, "ORD", "JFK", 10));
+        send(arrival(11, today - 1, "ORD", "JFK", 20));
+        send(arrival(12, today, "ORD", "JFK", 1000));
+        send(departure(1, T, "ORD", "LAX"));
+
+        harness.processWatermark(T);
+
+        assertThat(merged(harness.extractOutputValues()).get(1L)[5]).isEqualTo(15.0);
+    }
+
+    @Test
+    void tiesGiveTheSameAnswerInAnyInputOrder() throws Exception {
+        List<GroupInput> inputs = new ArrayList<>();
+        inputs.addAll(departure(1, T, "ORD", "JFK"));
+        inputs.addAll(departure(2, T, "ORD", "JFK"));
+        inputs.addAll(arrival(10, T, "ORD", "JFK", 500));
+        inputs.addAll(arrival(11, T - MINUTE, "ORD", "JFK", 7));
+        inputs.addAll(departure(3, T - MINUTE, "ORD", "JFK"));
+        inputs.addAll(arrival(12, T - MINUTE, "ATL", "JFK", 9));
+
+        send(inputs);
+        harness.processWatermark(T + 40 * DAY);
+        Map<Long, double[]> first = merged(harness.extractOutputValues());
+
+        assertThat(first.get(1L)).containsExactly(1.0, 2.0, 7.0, 8.0, 7.0, NAN);
+        assertThat(first.get(2L)).containsExactly(first.get(1L));
+        assertThat(first.get(3L)).containsExactly(0.0, 0.0, NAN, NAN, NAN, NAN);
+
+        for (long seed = 0; seed < 10; seed++) {
+            List<GroupInput> shuffled = new ArrayList<>(inputs);
+            Collections.shuffle(shuffled, new java.util.Random(seed));
+            KeyedOneInputStreamOperatorTestHarness<String, GroupInput, FlightPart> other =
+                    newHarness();
+            try {
+                send(other, shuffled);
+                other.processWatermark(T + 40 * DAY);
+                Map<Long, double[]> again = merged(other.extractOutputValues());
+                assertThat(again.keySet()).isEqualTo(first.keySet());
+                for (long id : first.keySet()) {
+                    assertThat(again.get(id))
+                            .as("seed %d, flight %d", seed, id)
+                            .containsExactly(first.get(id));
+                }
+            } finally {
+                other.close();
+            }
         }
     }
 
     @Test
-    void aMeanIsNullWhenTheWindowIsEmptyAndACountIsZero() throws Exception {
-        arrival("ORD", "LAX", T0 - 7 * HOUR, 30); // outside 6 h
-        long q = departure("ORD", T0);
-        harness.processWatermark(T0);
-        assertThat(value(q, ORIGIN_DELAY_6H)).isNaN();
-        assertThat(value(q, ORIGIN_DEP_1H)).isZero();
-    }
+    void stateAndTimersReturnToZeroAfterTheLastWindowExpires() throws Exception {
+        send(departure(1, T, "ORD", "JFK"));
+        send(arrival(1, T + 2 * HOUR, "ORD", "JFK", 15));
+        send(departure(2, T + 3 * HOUR, "ORD", "JFK"));
 
-    @Test
-    void answersWaitForTheWatermarkToPassTheQueryTime() throws Exception {
-        long q = departure("ORD", T0);
-        harness.processWatermark(T0 - 1);
-        assertThat(harness.extractOutputValues()).isEmpty();
-        harness.processWatermark(T0);
-        assertThat(harness.extractOutputValues()).extracting(p -> p.id).containsExactly(q);
-    }
-
-    @Test
-    void destGroupCountsArrivalsAtTheDestination() throws Exception {
-        arrival("ORD", "LAX", T0 - 30 * MIN, 5);
-        arrival("SFO", "LAX", T0 - 90 * MIN, 5); // outside 1 h
-        long q = nextId++;
-        harness.processElement(input(DEST_GROUP, "LAX", false, true, dep(q, "JFK", "LAX", T0)), T0);
-        harness.processWatermark(T0);
-        assertThat(value(q, DEST_ARR_1H)).isEqualTo(1.0);
-    }
-
-    @Test
-    void keyedStateAndTimersReturnToZeroAfterTheLastWindowExpires() throws Exception {
-        departure("ORD", T0 - 2 * HOUR);
-        arrival("ORD", "LAX", T0 - HOUR, 12);
-        departure("ORD", T0);
-        harness.processWatermark(T0);
+        harness.processWatermark(T + 3 * HOUR);
+        assertThat(harness.extractOutputValues()).hasSize(6);
+        // windows are still open: the arrival's 30-day daily window is the last to close
         assertThat(harness.numKeyedStateEntries()).isPositive();
         assertThat(harness.numEventTimeTimers()).isPositive();
 
-        // The longest origin window is the 30-day daily one: 31 days after the last event's day.
-        harness.processWatermark(T0 + Duration.ofDays(32).toMillis());
+        long lastClose = Math.floorDiv(T, DAY) * DAY + 31 * DAY;
+        harness.processWatermark(lastClose - 1);
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
-        assertThat(harness.numEventTimeTimers()).isZero();
+        harness.processWatermark(T + 40 * DAY);
         assertThat(harness.numKeyedStateEntries()).isZero();
-    }
-
-    private long departure(String origin, long t) throws Exception {
-        long id = nextId++;
-        harness.processElement(
-                input(ORIGIN_GROUP, origin, true, true, dep(id, origin, "XXX", t)), t);
-        return id;
-    }
-
-    private void arrival(String origin, String dest, long t, long delay) throws Exception {
-        FlightEvent e = FlightEvent.arrival(nextId++, t, origin, dest, delay);
-        harness.processElement(input(ORIGIN_GROUP, origin, true, false, e), t);
-        harness.processElement(input(DEST_GROUP, dest, true, false, e), t);
-    }
-
-    private static FlightEvent dep(long id, String origin, String dest, long t) {
-        return FlightEvent.departure(id, t, origin, dest, 500);
-    }
-
-    private static GroupInput input(
-            int group, String key, boolean contributes, boolean query, FlightEvent e) {
-        return new GroupInput(GroupKeys.of(group, key), group, contributes, query, e);
-    }
-
-    private double value(long id, int feature) {
-        List<FlightPart> parts =
-                harness.extractOutputValues().stream()
-                        .filter(p -> p.id == id)
-                        .collect(Collectors.toList());
-        assertThat(parts).as("parts of flight %d", id).hasSize(1);
-        return parts.get(0).values[feature];
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.extractOutputValues()).hasSize(6);
     }
 }

@@ -2,100 +2,241 @@ package dev.parity.features.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.core.FeatureVector;
 import java.time.Duration;
-import java.util.Arrays;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Queue;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FeatureJoinFunctionTest {
-    private static final FeatureSet SET = FlightFeatures.standard();
-    private static final long DEP = 1_000_000L;
+    private static final long HOUR = 3_600_000L;
+    private static final Duration TIMEOUT = Duration.ofDays(2);
+    private static final double NAN = Double.NaN;
+
+    /** A Wednesday, 12:00 UTC. */
+    private static final long T = Instant.parse("2001-01-10T12:00:00Z").toEpochMilli();
 
     private KeyedOneInputStreamOperatorTestHarness<Long, FlightPart, FeatureVector> harness;
 
-    @BeforeEach
-    void open() throws Exception {
+    private void open(boolean withLabel) throws Exception {
         harness =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new FeatureJoinFunction(SET, true, Duration.ofHours(1)),
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new FeatureJoinFunction(
+                                        FlightFeatures.standard(), withLabel, TIMEOUT)),
                         p -> p.id,
                         Types.LONG);
+        harness.open();
     }
 
     @AfterEach
-    void close() throws Exception {
-        harness.close();
+    void tearDown() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private static FlightPart context(long id) {
+        return FlightPart.context(id, T, "ORD", "JFK", 740);
+    }
+
+    private static FlightPart group0(long id) {
+        return FlightPart.group(id, 0, T, new double[] {3, NAN, 12.5, NAN, NAN, NAN});
+    }
+
+    private static FlightPart group1(long id) {
+        return FlightPart.group(id, 1, T, new double[] {NAN, 2, NAN, -1.5, NAN, NAN});
+    }
+
+    private static FlightPart group2(long id) {
+        return FlightPart.group(id, 2, T, new double[] {NAN, NAN, NAN, NAN, 7.25, NAN});
+    }
+
+    private static FlightPart label(long id) {
+        return FlightPart.label(id, T + 2 * HOUR, 15);
+    }
+
+    private void send(FlightPart p) throws Exception {
+        harness.processElement(p, p.time);
+    }
+
+    private List<IncompleteVector> incomplete() {
+        Queue<StreamRecord<IncompleteVector>> q =
+                harness.getSideOutput(FeatureJoinFunction.INCOMPLETE);
+        List<IncompleteVector> out = new ArrayList<>();
+        if (q != null) {
+            q.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    private static FeatureVector expected(Long label) {
+        FeatureVector v = new FeatureVector();
+        v.id = 5;
+        v.depTime = T;
+        v.origin = "ORD";
+        v.dest = "JFK";
+        v.distance = 740;
+        v.depHour = 12;
+        v.depDow = 3;
+        v.values = new double[] {3, 2, 12.5, -1.5, 7.25, NAN};
+        v.label = label;
+        return v;
     }
 
     @Test
-    void allPartsMakeOneVectorAndClearTheFlightsState() throws Exception {
-        harness.processElement(FlightPart.label(5, DEP + 90_000, -3), DEP);
-        for (int g = 0; g < 3; g++) {
-            harness.processElement(FlightPart.group(5, g, DEP, groupValues(g)), DEP);
-        }
+    void joinsAllPartsIntoOneVectorAndClearsState() throws Exception {
+        open(true);
+        send(group1(5));
+        send(context(5));
+        send(label(5));
+        send(group2(5));
         assertThat(harness.extractOutputValues()).isEmpty();
-        harness.processElement(FlightPart.context(5, DEP, "ORD", "LAX", 1745), DEP);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
-        assertThat(harness.extractOutputValues())
+        send(group0(5));
+
+        assertThat(harness.extractOutputValues()).containsExactly(expected(15L));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        harness.processWatermark(T + 10 * TIMEOUT.toMillis());
+        assertThat(incomplete()).isEmpty();
+        assertThat(harness.extractOutputValues()).hasSize(1);
+    }
+
+    @Test
+    void partOrderDoesNotMatter() throws Exception {
+        open(true);
+        List<FlightPart> parts =
+                new ArrayList<>(List.of(context(5), group0(5), group1(5), group2(5), label(5)));
+        for (long id = 100; id < 110; id++) {
+            Collections.shuffle(parts, new java.util.Random(id));
+            for (FlightPart p : parts) {
+                FlightPart copy = copyWithId(p, id);
+                send(copy);
+            }
+        }
+        List<FeatureVector> out = harness.extractOutputValues();
+        assertThat(out).hasSize(10);
+        for (FeatureVector v : out) {
+            FeatureVector e = expected(15L);
+            e.id = v.id;
+            assertThat(v).isEqualTo(e);
+        }
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    private static FlightPart copyWithId(FlightPart p, long id) {
+        FlightPart c = new FlightPart();
+        c.id = id;
+        c.kind = p.kind;
+        c.time = p.time;
+        c.values = p.values == null ? null : p.values.clone();
+        c.origin = p.origin;
+        c.dest = p.dest;
+        c.distance = p.distance;
+        c.label = p.label;
+        return c;
+    }
+
+    @Test
+    void withoutLabelTheVectorCompletesWithoutTheArrival() throws Exception {
+        open(false);
+        send(context(5));
+        send(group0(5));
+        send(group1(5));
+        send(group2(5));
+
+        assertThat(harness.extractOutputValues()).containsExactly(expected(null));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void withoutLabelAStrayLabelPartLeavesNoStateOrTimer() throws Exception {
+        open(false);
+        send(label(5));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+
+        send(context(5));
+        send(group0(5));
+        send(group1(5));
+        send(group2(5));
+
+        assertThat(harness.extractOutputValues()).containsExactly(expected(null));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void missingGroupPartIsReportedAfterTheTimeout() throws Exception {
+        open(true);
+        send(context(5));
+        send(group0(5));
+        send(group2(5));
+        send(label(5));
+
+        harness.processWatermark(T + TIMEOUT.toMillis() - 1);
+        assertThat(incomplete()).isEmpty();
+
+        harness.processWatermark(T + TIMEOUT.toMillis());
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(incomplete())
                 .singleElement()
                 .satisfies(
-                        v -> {
-                            assertThat(v.id).isEqualTo(5);
-                            assertThat(v.values).containsExactly(0, 10, 20, 11, 22, 1);
-                            assertThat(v.label).isEqualTo(-3L);
-                            assertThat(v.origin).isEqualTo("ORD");
-                            assertThat(v.distance).isEqualTo(1745);
+                        i -> {
+                            assertThat(i.id).isEqualTo(5);
+                            assertThat(i.missing).isEqualTo("group 1 features");
                         });
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
-    void anIncompleteFlightIsReportedWithWhatWasMissingOnceTheTimeoutPasses() throws Exception {
-        harness.processElement(FlightPart.context(9, DEP, "ORD", "LAX", 100), DEP);
-        harness.processElement(FlightPart.group(9, 0, DEP, groupValues(0)), DEP);
+    void missingDepartureAndLabelAreNamed() throws Exception {
+        open(true);
+        send(group0(5));
+        send(group1(5));
+        send(group2(5));
 
-        harness.processWatermark(DEP + Duration.ofHours(1).toMillis() - 1);
-        assertThat(harness.getSideOutput(FeatureJoinFunction.INCOMPLETE)).isNull();
+        harness.processWatermark(T + TIMEOUT.toMillis());
 
-        harness.processWatermark(DEP + Duration.ofHours(1).toMillis());
-        assertThat(harness.getSideOutput(FeatureJoinFunction.INCOMPLETE))
-                .extracting(StreamRecord::getValue)
+        assertThat(incomplete())
                 .singleElement()
-                .satisfies(
-                        i -> {
-                            assertThat(i.id).isEqualTo(9);
-                            assertThat(i.missing)
-                                    .isEqualTo(
-                                            "group 1 features; group 2 features; label (arrival)");
-                        });
-        assertThat(harness.extractOutputValues()).isEmpty();
+                .satisfies(i -> assertThat(i.missing).isEqualTo("departure; label (arrival)"));
         assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
-    /** Values of group g at the set positions that group owns; NaN elsewhere. */
-    private static double[] groupValues(int g) {
-        double[] v = new double[SET.windowFeatures().size()];
-        Arrays.fill(v, Double.NaN);
-        // origin: 0 origin_dep_1h, 2 origin_delay_mean_6h, 5 30d; dest: 1, 3; route: 4
-        if (g == 0) {
-            v[0] = 0;
-            v[2] = 20;
-            v[5] = 1;
-        } else if (g == 1) {
-            v[1] = 10;
-            v[3] = 11;
-        } else {
-            v[4] = 22;
-        }
-        return v;
+    @Test
+    void timeoutRunsFromTheFirstPart() throws Exception {
+        open(true);
+        send(label(5));
+        send(context(5));
+
+        harness.processWatermark(T + TIMEOUT.toMillis());
+        assertThat(incomplete()).isEmpty();
+
+        harness.processWatermark(label(5).time + TIMEOUT.toMillis());
+        assertThat(incomplete())
+                .singleElement()
+                .satisfies(
+                        i ->
+                                assertThat(i.missing)
+                                        .isEqualTo(
+                                                "group 0 features; group 1 features;"
+                                                        + " group 2 features"));
     }
 }
