@@ -2,6 +2,7 @@ package dev.parity.jobs;
 
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.data.SampleCommand;
+import dev.parity.jobs.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "parity 0.1.0",
         description = "Point-in-time flight features and predictions on Apache Flink.",
-        subcommands = {BackfillCommand.class, SampleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            BackfillCommand.class,
+            SampleCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class ParityCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
