@@ -109,6 +109,13 @@ public final class OnnxScorer implements AutoCloseable {
         return input;
     }
 
+    /** The input buffer positioned at row {@code row}, for writing rows one at a time. */
+    public FloatBuffer inputBufferAt(int row) {
+        input.limit(input.capacity());
+        input.position(row * arity);
+        return input;
+    }
+
     /** Runs the model once on the first {@code rows} rows of the input buffer. */
     public void score(int rows, float[] out) throws OrtException {
         if (rows < 1 || rows > maxBatch) {

@@ -5,18 +5,20 @@ import dev.parity.features.api.FlightFeatures;
 import java.util.List;
 
 /** A linear model over the standard feature set with a manifest that passes the gate. */
-final class TestingModels {
-    static final FeatureSet SET = FlightFeatures.standard();
-    static final float[] WEIGHTS = {0.01f, 0.5f, -0.25f, 0.1f, 0.2f, 0.3f, -0.4f, 0.6f, 0.05f};
-    static final float BIAS = 2.5f;
+public final class TestingModels {
+    public static final FeatureSet SET = FlightFeatures.standard();
+    public static final float[] WEIGHTS = {
+        0.01f, 0.5f, -0.25f, 0.1f, 0.2f, 0.3f, -0.4f, 0.6f, 0.05f
+    };
+    public static final float BIAS = 2.5f;
 
     private TestingModels() {}
 
-    static byte[] linearBytes() {
+    public static byte[] linearBytes() {
         return LinearOnnxModel.build(WEIGHTS, BIAS);
     }
 
-    static ModelManifest manifestFor(byte[] bytes) {
+    public static ModelManifest manifestFor(byte[] bytes) {
         ModelManifest m = new ModelManifest();
         m.name = "flights";
         m.version = "1";

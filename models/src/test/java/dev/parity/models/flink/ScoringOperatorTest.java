@@ -1,0 +1,179 @@
+package dev.parity.models.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parity.features.core.FeatureVector;
+import dev.parity.models.LinearOnnxModel;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.ModelRejectedException;
+import dev.parity.models.TestingModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scoring operator under Flink's harness, with a linear model of known weights. */
+class ScoringOperatorTest {
+    private static final long WAIT = 5;
+
+    @TempDir Path tmp;
+    private String modelDir;
+
+    @BeforeEach
+    void register() throws Exception {
+        byte[] bytes = TestingModels.linearBytes();
+        ModelManifest m = TestingModels.manifestFor(bytes);
+        // null window features are imputed with these
+        for (int i = 3; i < m.inputs.size(); i++) {
+            m.inputs.get(i).defaultValue = 100 + i;
+        }
+        modelDir = new ModelRegistry(tmp.toString()).register("flights", "7", bytes, m);
+    }
+
+    private OneInputStreamOperatorTestHarness<FeatureVector, Prediction> harness(int maxBatch)
+            throws Exception {
+        OneInputStreamOperatorTestHarness<FeatureVector, Prediction> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ScoringOperator(
+                                modelDir,
+                                ModelGate.builder().build(),
+                                TestingModels.SET,
+                                maxBatch,
+                                WAIT,
+                                1));
+        h.open();
+        return h;
+    }
+
+    private static FeatureVector vector(long id) {
+        FeatureVector v = new FeatureVector();
+        v.id = id;
+        v.setContext(id * 3_600_000L, "ORD", "LAX", 100 + id);
+        v.values = new double[] {id, 2, id % 3 == 0 ? Double.NaN : 1.5 * id, 4, Double.NaN, -id};
+        return v;
+    }
+
+    /** The closed form: bias + sum of w_i x_i with nulls imputed, in float as ORT computes. */
+    private static float expected(FeatureVector v) {
+        double[] x = {v.distance, v.depHour, v.depDow, 0, 0, 0, 0, 0, 0};
+        for (int j = 0; j < 6; j++) {
+            x[3 + j] = Double.isNaN(v.values[j]) ? 100 + 3 + j : v.values[j];
+        }
+        double y = TestingModels.BIAS;
+        for (int i = 0; i < 9; i++) {
+            y += (float) x[i] * TestingModels.WEIGHTS[i];
+        }
+        return (float) y;
+    }
+
+    @Test
+    void predictionsEqualTheClosedFormWithImputedNullsAndCarryTheModel() throws Exception {
+        try (var h = harness(4)) {
+            for (long id = 1; id <= 10; id++) {
+                h.processElement(new StreamRecord<>(vector(id)));
+            }
+            assertThat(h.extractOutputValues()).hasSize(8); // two full batches went out
+            h.processWatermark(new Watermark(1));
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).hasSize(10);
+            for (Prediction p : out) {
+                assertThat(p.model).isEqualTo("flights");
+                assertThat(p.version).isEqualTo("7");
+                assertThat(p.prediction)
+                        .as("flight %d", p.id)
+                        .isCloseTo(
+                                expected(vector(p.id)), org.assertj.core.data.Offset.offset(1e-3f));
+            }
+            // the watermark comes after every prediction it covers
+            assertThat(h.getOutput().toArray()[h.getOutput().size() - 1])
+                    .isInstanceOf(Watermark.class);
+        }
+    }
+
+    @Test
+    void resultsAreIdenticalForEveryBatchSize() throws Exception {
+        List<String> first = null;
+        for (int batch : new int[] {1, 3, 32, 256}) {
+            try (var h = harness(batch)) {
+                for (long id = 1; id <= 50; id++) {
+                    h.processElement(new StreamRecord<>(vector(id)));
+                }
+                h.endInput();
+                List<String> lines = new ArrayList<>();
+                h.extractOutputValues().forEach(p -> lines.add(p.toCsv()));
+                assertThat(lines).as("batch %d", batch).hasSize(50);
+                if (first == null) {
+                    first = lines;
+                } else {
+                    assertThat(lines).as("batch %d", batch).isEqualTo(first);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPartialBatchIsScoredOnceTheMaximumWaitPasses() throws Exception {
+        try (var h = harness(256)) {
+            h.setProcessingTime(1000);
+            h.processElement(new StreamRecord<>(vector(1)));
+            h.processElement(new StreamRecord<>(vector(2)));
+            h.setProcessingTime(1000 + WAIT - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(1000 + WAIT);
+            assertThat(h.extractOutputValues()).extracting(p -> p.id).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void theBufferIsFlushedBeforeACheckpointBarrier() throws Exception {
+        try (var h = harness(256)) {
+            h.processElement(new StreamRecord<>(vector(1)));
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(h.extractOutputValues()).extracting(p -> p.id).containsExactly(1L);
+        }
+    }
+
+    @Test
+    void unscorableRecordsGoToTheDeadLetterOutputAndTheRestIsScored() throws Exception {
+        try (var h = harness(8)) {
+            FeatureVector shortOne = vector(1);
+            shortOne.values = new double[] {1, 2, 3};
+            FeatureVector infinite = vector(2);
+            infinite.values[1] = Double.POSITIVE_INFINITY;
+            h.processElement(new StreamRecord<>(shortOne));
+            h.processElement(new StreamRecord<>(infinite));
+            h.processElement(new StreamRecord<>(vector(3)));
+            h.endInput();
+
+            assertThat(h.getSideOutput(ScoringOperator.UNSCORABLE))
+                    .extracting(r -> r.getValue().id + ": " + r.getValue().reason)
+                    .containsExactly(
+                            "1: wrong arity: expected 6 window features, got 3",
+                            "2: feature 'dest_arr_1h' is not finite: Infinity");
+            assertThat(h.extractOutputValues()).extracting(p -> p.id).containsExactly(3L);
+        }
+    }
+
+    @Test
+    void aModelTheGateRejectsFailsOpenWithTheReason() throws Exception {
+        byte[] eight = LinearOnnxModel.build(new float[8], 0f);
+        String bad =
+                new ModelRegistry(tmp.toString())
+                        .register("flights", "8", eight, TestingModels.manifestFor(eight));
+        var h =
+                new OneInputStreamOperatorTestHarness<FeatureVector, Prediction>(
+                        new ScoringOperator(
+                                bad, ModelGate.builder().build(), TestingModels.SET, 4, WAIT, 1));
+        assertThatThrownBy(h::open)
+                .isInstanceOf(ModelRejectedException.class)
+                .hasMessageContaining("flights/8/model.onnx: feature arity mismatch");
+    }
+}
