@@ -3,6 +3,7 @@ package dev.parity.jobs;
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
+import dev.parity.jobs.model.BaselineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BackfillCommand.class,
             SampleCommand.class,
+            BaselineCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ParityCli implements Runnable {

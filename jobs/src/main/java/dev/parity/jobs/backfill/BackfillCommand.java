@@ -7,6 +7,10 @@ import dev.parity.features.io.FeatureCsv;
 import dev.parity.features.io.FlightCsv;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.ScoringOperator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +93,42 @@ public final class BackfillCommand implements Callable<Integer> {
                     "How often to print progress; PT0S turns it off. Default: ${DEFAULT-VALUE}.")
     Duration progressInterval;
 
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description =
+                    "Model directory (<registry>/<name>/<version>) to score every flight with; writes predictions.csv. The model must pass the bad-model gate.")
+    String model;
+
+    @Option(
+            names = "--max-batch",
+            defaultValue = "256",
+            paramLabel = "N",
+            description = "Scoring micro-batch size. Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(
+            names = "--max-wait",
+            defaultValue = "PT0.005S",
+            paramLabel = "DURATION",
+            description =
+                    "Longest a record waits for its micro-batch to fill. Default: ${DEFAULT-VALUE}.")
+    Duration maxWait;
+
+    @Option(
+            names = "--intra-op-threads",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "ONNX Runtime threads per scoring subtask. Default: ${DEFAULT-VALUE}.")
+    int intraOpThreads;
+
+    @Option(
+            names = "--max-model-bytes",
+            defaultValue = "268435456",
+            paramLabel = "BYTES",
+            description = "Size limit of the bad-model gate. Default: ${DEFAULT-VALUE}.")
+    long maxModelBytes;
+
     private final PrintStream console;
 
     public BackfillCommand() {
@@ -104,6 +144,10 @@ public final class BackfillCommand implements Callable<Integer> {
         if (parallelism < 1) {
             throw new IllegalArgumentException(
                     "--parallelism must be at least 1, got " + parallelism);
+        }
+        if (maxBatch < 1 || intraOpThreads < 1) {
+            throw new IllegalArgumentException(
+                    "--max-batch and --intra-op-threads must be at least 1");
         }
         if (allowedLateness.isNegative()) {
             throw new IllegalArgumentException("--allowed-lateness must not be negative");
@@ -135,6 +179,21 @@ public final class BackfillCommand implements Callable<Integer> {
     /** Runs the backfill and merges its outputs. */
     Summary run() throws Exception {
         Files.createDirectories(out);
+        // A run never leaves an earlier run's predictions behind, even when its model is refused.
+        Files.deleteIfExists(out.resolve("predictions.csv"));
+        Files.deleteIfExists(out.resolve("unscorable.csv"));
+        FeatureSet set = FlightFeatures.standard();
+        ScoringOperator scoring = null;
+        ModelManifest manifest = null;
+        if (model != null) {
+            ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
+            // Checked here so a bad model fails before the job starts; the operator checks again
+            // when it loads the model on the cluster.
+            manifest = ModelRegistry.load(model, gate, set).manifest();
+            scoring =
+                    new ScoringOperator(
+                            model, gate, set, maxBatch, maxWait.toMillis(), intraOpThreads);
+        }
         Path parts = out.resolve("_parts");
         deleteRecursively(parts);
         Files.createDirectories(parts);
@@ -152,8 +211,7 @@ public final class BackfillCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
 
-        FeatureSet set = FlightFeatures.standard();
-        new BackfillJob(events, parts.toString(), set, allowedLateness).build(env);
+        new BackfillJob(events, parts.toString(), set, allowedLateness, scoring).build(env);
 
         console.printf(
                 Locale.ROOT,
@@ -192,6 +250,24 @@ public final class BackfillCommand implements Callable<Integer> {
                         BackfillJob.INCOMPLETE_HEADER,
                         out.resolve("incomplete.csv"),
                         true);
+        long predictions = -1;
+        long unscorable = -1;
+        if (scoring != null) {
+            predictions =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.PREDICTIONS,
+                            BackfillJob.PREDICTIONS_HEADER,
+                            out.resolve("predictions.csv"),
+                            true);
+            unscorable =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.UNSCORABLE,
+                            BackfillJob.UNSCORABLE_HEADER,
+                            out.resolve("unscorable.csv"),
+                            true);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         deleteRecursively(parts);
 
@@ -206,6 +282,11 @@ public final class BackfillCommand implements Callable<Integer> {
         s.put("incomplete_vectors", incomplete);
         s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
         s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
+        if (manifest != null) {
+            s.put("model", manifest.name + "/" + manifest.version);
+            s.put("predictions", predictions);
+            s.put("unscorable", unscorable);
+        }
         s.put("feature_set", set.name());
         s.put("feature_set_fingerprint", set.fingerprint());
         checkAccounting(result, featureRows, rejected, late);

@@ -9,8 +9,13 @@ import dev.parity.features.flink.LateEvent;
 import dev.parity.features.flink.LinePartSink;
 import dev.parity.features.io.FeatureCsv;
 import dev.parity.features.io.RowResult;
+import dev.parity.models.flink.Prediction;
+import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.UnscorableRecord;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -25,18 +30,32 @@ public final class BackfillJob {
     static final String REJECTED = "rejected";
     static final String LATE = "late";
     static final String INCOMPLETE = "incomplete";
+    static final String PREDICTIONS = "predictions";
+    static final String UNSCORABLE = "unscorable";
 
     private final String eventsFile;
     private final String partsDir;
     private final FeatureSet featureSet;
     private final Duration maxOutOfOrderness;
+    private final ScoringOperator scoring;
 
     public BackfillJob(
             String eventsFile, String partsDir, FeatureSet featureSet, Duration maxOutOfOrderness) {
+        this(eventsFile, partsDir, featureSet, maxOutOfOrderness, null);
+    }
+
+    /** With {@code scoring} set, the vectors are also scored and predictions written. */
+    public BackfillJob(
+            String eventsFile,
+            String partsDir,
+            FeatureSet featureSet,
+            Duration maxOutOfOrderness,
+            ScoringOperator scoring) {
         this.eventsFile = eventsFile;
         this.partsDir = partsDir;
         this.featureSet = featureSet;
         this.maxOutOfOrderness = maxOutOfOrderness;
+        this.scoring = scoring;
     }
 
     /** Adds the backfill's sources, operators and sinks to {@code env}. */
@@ -54,6 +73,23 @@ public final class BackfillJob {
                 .sinkTo(new LinePartSink<FeatureVector>(partsDir, FEATURES, csv::format))
                 .name("write-features")
                 .uid("write-features");
+        if (scoring != null) {
+            SingleOutputStreamOperator<Prediction> predictions =
+                    out.vectors()
+                            .transform("score", TypeInformation.of(Prediction.class), scoring)
+                            .uid("score");
+            predictions
+                    .sinkTo(new LinePartSink<Prediction>(partsDir, PREDICTIONS, Prediction::toCsv))
+                    .name("write-predictions")
+                    .uid("write-predictions");
+            predictions
+                    .getSideOutput(ScoringOperator.UNSCORABLE)
+                    .sinkTo(
+                            new LinePartSink<UnscorableRecord>(
+                                    partsDir, UNSCORABLE, u -> u.id + "," + csvField(u.reason)))
+                    .name("write-unscorable")
+                    .uid("write-unscorable");
+        }
         input.rejected()
                 .sinkTo(new LinePartSink<RowResult>(partsDir, REJECTED, BackfillJob::rejectedLine))
                 .name("write-rejected")
@@ -74,6 +110,8 @@ public final class BackfillJob {
     static final String REJECTED_HEADER = "file,line,reason,raw";
     static final String LATE_HEADER = "id,type,time,watermark,reason";
     static final String INCOMPLETE_HEADER = "id,missing";
+    static final String PREDICTIONS_HEADER = "id,model,version,prediction";
+    static final String UNSCORABLE_HEADER = "id,reason";
 
     static String rejectedLine(RowResult r) {
         return csvField(r.source) + "," + r.line + "," + csvField(r.reason) + "," + csvField(r.raw);

@@ -19,11 +19,13 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the backfill on the bundled sample (3 days, 48,626 flights) on a local Flink"
-                    + " and shows some of the point-in-time features it computed."
+            "Runs the backfill on the bundled sample (3 days, 48,626 flights) on a local Flink,"
+                    + " scores every flight with the bundled ONNX model inside the Flink job, and"
+                    + " shows some features and predictions."
         })
 public final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "data/sample/flights-sample.csv";
+    static final String MODEL = "models/bundled/flights-linear/1";
 
     @Option(
             names = "--out",
@@ -49,7 +51,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
         BackfillCommand backfill = new BackfillCommand();
         new CommandLine(backfill)
-                .parseArgs("--events", SAMPLE, "--out", out.toString(), "--mode", mode);
+                .parseArgs(
+                        "--events",
+                        SAMPLE,
+                        "--out",
+                        out.toString(),
+                        "--mode",
+                        mode,
+                        "--model",
+                        MODEL);
         int exit = backfill.call();
         if (exit != 0) {
             return exit;
@@ -64,6 +74,20 @@ public final class DemoCommand implements Callable<Integer> {
             long n = 0;
             while ((line = in.readLine()) != null) {
                 // every 5000th flight: later ones have fuller windows
+                if (n++ % 5000 == 4999) {
+                    System.out.println("  " + line);
+                }
+            }
+        }
+        System.out.println();
+        System.out.println(
+                "Their predictions from " + MODEL + " (" + out.resolve("predictions.csv") + "):");
+        try (BufferedReader in =
+                Files.newBufferedReader(out.resolve("predictions.csv"), StandardCharsets.UTF_8)) {
+            System.out.println("  " + in.readLine());
+            String line;
+            long n = 0;
+            while ((line = in.readLine()) != null) {
                 if (n++ % 5000 == 4999) {
                     System.out.println("  " + line);
                 }
