@@ -4,6 +4,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -21,6 +22,10 @@ public final class LocalFlink {
     public static Configuration configuration(RuntimeExecutionMode mode, boolean local) {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, mode);
+        // No operator keeps a reference to an input record after emitting or buffering its
+        // values (the scoring operator copies features into its direct buffer on arrival), so
+        // chained operators may pass objects without a defensive serializer copy.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         if (mode == RuntimeExecutionMode.STREAMING) {
             // BATCH ignores the state backend (it sorts by key and keeps one key in memory).
             conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");

@@ -1,0 +1,288 @@
+package dev.parity.tests.bench;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.core.FeatureVector;
+import dev.parity.jobs.LocalFlink;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.OnnxScorer;
+import dev.parity.models.flink.Prediction;
+import dev.parity.models.flink.ScoringOperator;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * Scoring throughput side by side in one JVM, same model, single thread: the Flink scoring operator
+ * at batch sizes 1, 32 and 256, a raw ONNX Runtime loop at the same batch sizes (no Flink), and the
+ * naive approach (one {@code run()} per record in a map function, Java arrays). The model is a
+ * 9-256-256-1 ReLU MLP with random weights, the shape of the teacher to come.
+ *
+ * <pre>
+ * tests/bench/scoring.sh [records]
+ * </pre>
+ */
+public final class ScoringBenchmark {
+    private static final FeatureSet SET = FlightFeatures.standard();
+    private static final int ARITY = SET.inputColumns().size();
+
+    private ScoringBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
+        byte[] model = mlp(ARITY, 256, 42);
+        String registry = Files.createTempDirectory("parity-scoring-bench").toString();
+        String dir = register(registry, model);
+
+        Map<String, Double> rate = new java.util.LinkedHashMap<>();
+        rate.put("naive: one run() per record in a map", naive(dir, n / 8));
+        for (int batch : new int[] {1, 32, 256}) {
+            int records = batch == 1 ? n / 8 : n;
+            rate.put("raw ORT loop, batch " + batch, raw(model, batch, records));
+            rate.put("Flink ScoringOperator, batch " + batch, operator(dir, batch, records));
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "%n| run (1 thread, %,d records; batch 1 and naive: %,d) | records/s |%n",
+                n,
+                n / 8);
+        System.out.println("|---|---:|");
+        rate.forEach((k, v) -> System.out.printf(Locale.ROOT, "| %s | %,.0f |%n", k, v));
+        for (int batch : new int[] {1, 32, 256}) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "operator / raw loop at batch %d: %.2fx%n",
+                    batch,
+                    rate.get("Flink ScoringOperator, batch " + batch)
+                            / rate.get("raw ORT loop, batch " + batch));
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "operator at batch 256 / naive: %.1fx%n",
+                rate.get("Flink ScoringOperator, batch 256")
+                        / rate.get("naive: one run() per record in a map"));
+    }
+
+    /** Records/s of OnnxScorer alone: fill the direct buffer, one run per batch. */
+    static double raw(byte[] model, int batch, int records) throws Exception {
+        float[] out = new float[batch];
+        float[] row = new float[ARITY];
+        Random r = new Random(1);
+        try (OnnxScorer s =
+                OnnxScorer.open(
+                        model, "features", "prediction", ARITY, batch, 1, OptLevel.ALL_OPT)) {
+            long start = System.nanoTime();
+            for (int done = 0; done < records; done += batch) {
+                FloatBuffer in = s.inputBuffer();
+                for (int i = 0; i < batch; i++) {
+                    for (int j = 0; j < ARITY; j++) {
+                        row[j] = r.nextFloat() * 10;
+                    }
+                    in.put(row);
+                }
+                s.score(batch, out);
+            }
+            return records / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Records/s of a Flink job: generated vectors -> ScoringOperator -> discard. */
+    static double operator(String dir, int batch, int records) throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true));
+        env.setParallelism(1);
+        env.fromSequence(1, records)
+                .map(ScoringBenchmark::vector)
+                .returns(TypeInformation.of(FeatureVector.class))
+                .transform(
+                        "score",
+                        TypeInformation.of(Prediction.class),
+                        new ScoringOperator(dir, ModelGate.builder().build(), SET, batch, 5, 1))
+                .sinkTo(new DiscardingSink<>());
+        long start = System.nanoTime();
+        env.execute("scoring-bench-" + batch);
+        return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Records/s of the naive map: one session run per record on a float[1][9]. */
+    static double naive(String dir, int records) throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true));
+        env.setParallelism(1);
+        env.fromSequence(1, records)
+                .map(ScoringBenchmark::vector)
+                .returns(TypeInformation.of(FeatureVector.class))
+                .map(new NaiveScorer(dir))
+                .returns(Types.FLOAT)
+                .sinkTo(new DiscardingSink<>());
+        long start = System.nanoTime();
+        env.execute("scoring-bench-naive");
+        return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    static FeatureVector vector(long i) {
+        FeatureVector v = new FeatureVector();
+        v.id = i;
+        v.setContext(i * 60_000L, "ORD", "LAX", 100 + i % 2000);
+        v.values = new double[] {i % 17, i % 23, (i % 50) - 10, (i % 7) - 3, i % 40, (i % 30) - 5};
+        return v;
+    }
+
+    /** The naive approach: a session per subtask, a Java array and a run() for every record. */
+    static final class NaiveScorer extends RichMapFunction<FeatureVector, Float> {
+        private final String dir;
+        private transient OrtSession session;
+        private transient OrtEnvironment env;
+
+        NaiveScorer(String dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public void open(OpenContext ctx) throws Exception {
+            env = OrtEnvironment.getEnvironment();
+            byte[] bytes = ModelRegistry.load(dir, ModelGate.builder().build(), SET).bytes();
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setIntraOpNumThreads(1);
+                session = env.createSession(bytes, o);
+            }
+        }
+
+        @Override
+        public Float map(FeatureVector v) throws Exception {
+            float[][] x = new float[1][ARITY];
+            x[0][0] = v.distance;
+            x[0][1] = v.depHour;
+            x[0][2] = v.depDow;
+            for (int j = 0; j < v.values.length; j++) {
+                x[0][3 + j] = (float) v.values[j];
+            }
+            try (OnnxTensor t = OnnxTensor.createTensor(env, x);
+                    OrtSession.Result r = session.run(Map.of("features", t))) {
+                return ((float[][]) r.get(0).getValue())[0][0];
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (session != null) {
+                session.close();
+            }
+        }
+    }
+
+    static String register(String registry, byte[] model) throws Exception {
+        ModelManifest m = new ModelManifest();
+        m.featureSet = new ModelManifest.FeatureSetRef(SET.name(), SET.fingerprint());
+        for (String c : SET.inputColumns()) {
+            m.inputs.add(new ModelManifest.Input(c, 0.0));
+        }
+        m.inputTensor = new ModelManifest.TensorSpec("features", List.of(-1L, (long) ARITY));
+        m.outputTensor = new ModelManifest.TensorSpec("prediction", List.of(-1L, 1L));
+        m.task = "regression";
+        return new ModelRegistry(registry).register("bench-mlp", "1", model, m);
+    }
+
+    /** A d-h-h-1 ReLU MLP (Gemm layers) with random weights. */
+    static byte[] mlp(int d, int h, long seed) {
+        Random r = new Random(seed);
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("mlp");
+        g.addInput(matrix("features", d)).addOutput(matrix("prediction", 1));
+        int[] sizes = {d, h, h, 1};
+        String x = "features";
+        for (int l = 0; l < 3; l++) {
+            String w = "W" + l;
+            String b = "B" + l;
+            g.addInitializer(
+                    tensor(w, new long[] {sizes[l], sizes[l + 1]}, r, Math.sqrt(2.0 / sizes[l])));
+            g.addInitializer(tensor(b, new long[] {sizes[l + 1]}, r, 0.01));
+            String y = l == 2 ? "prediction" : "h" + l;
+            String gemmOut = l == 2 ? y : "g" + l;
+            g.addNode(
+                    OnnxMl.NodeProto.newBuilder()
+                            .setOpType("Gemm")
+                            .setName("gemm" + l)
+                            .addInput(x)
+                            .addInput(w)
+                            .addInput(b)
+                            .addOutput(gemmOut));
+            if (l < 2) {
+                g.addNode(
+                        OnnxMl.NodeProto.newBuilder()
+                                .setOpType("Relu")
+                                .setName("relu" + l)
+                                .addInput(gemmOut)
+                                .addOutput(y));
+            }
+            x = y;
+        }
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(g)
+                .build()
+                .toByteArray();
+    }
+
+    private static OnnxMl.TensorProto tensor(String name, long[] dims, Random r, double scale) {
+        OnnxMl.TensorProto.Builder t =
+                OnnxMl.TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber());
+        long n = 1;
+        for (long dim : dims) {
+            t.addDims(dim);
+            n *= dim;
+        }
+        for (long i = 0; i < n; i++) {
+            t.addFloatData((float) (r.nextGaussian() * scale));
+        }
+        return t.build();
+    }
+
+    private static OnnxMl.ValueInfoProto matrix(String name, int cols) {
+        return OnnxMl.ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(
+                        OnnxMl.TypeProto.newBuilder()
+                                .setTensorType(
+                                        OnnxMl.TypeProto.Tensor.newBuilder()
+                                                .setElemType(
+                                                        OnnxMl.TensorProto.DataType.FLOAT
+                                                                .getNumber())
+                                                .setShape(
+                                                        OnnxMl.TensorShapeProto.newBuilder()
+                                                                .addDim(
+                                                                        OnnxMl.TensorShapeProto
+                                                                                .Dimension
+                                                                                .newBuilder()
+                                                                                .setDimParam(
+                                                                                        "batch"))
+                                                                .addDim(
+                                                                        OnnxMl.TensorShapeProto
+                                                                                .Dimension
+                                                                                .newBuilder()
+                                                                                .setDimValue(
+                                                                                        cols)))))
+                .build();
+    }
+}
