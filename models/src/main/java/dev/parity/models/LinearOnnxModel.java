@@ -62,7 +62,7 @@ public final class LinearOnnxModel {
     }
 
     /** A float tensor [batch, cols] with a symbolic batch dimension. */
-    static OnnxMl.ValueInfoProto floatMatrix(String name, int cols) {
+    public static OnnxMl.ValueInfoProto floatMatrix(String name, int cols) {
         OnnxMl.TensorShapeProto shape =
                 OnnxMl.TensorShapeProto.newBuilder()
                         .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))

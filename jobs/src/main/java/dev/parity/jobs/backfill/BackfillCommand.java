@@ -333,10 +333,6 @@ public final class BackfillCommand implements Callable<Integer> {
             values.put(key, value);
         }
 
-        Object get(String key) {
-            return values.get(key);
-        }
-
         void print(PrintStream ps) {
             ps.println("summary:");
             values.forEach(

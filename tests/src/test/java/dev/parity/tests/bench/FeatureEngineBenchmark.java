@@ -30,7 +30,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a test: run it with
  *
  * <pre>
- * tests/bench/feature-engine.sh data/full/flights-3m.parquet full,sql 2
+ * tests/bench/run.sh FeatureEngineBenchmark data/full/flights-3m.parquet full,sql 2
  * </pre>
  */
 public final class FeatureEngineBenchmark {

@@ -9,6 +9,7 @@ import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.core.FeatureVector;
 import dev.parity.jobs.LocalFlink;
+import dev.parity.models.LinearOnnxModel;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -36,7 +37,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * 9-256-256-1 ReLU MLP with random weights, the shape of the teacher to come.
  *
  * <pre>
- * tests/bench/scoring.sh [records]
+ * tests/bench/run.sh ScoringBenchmark [records]
  * </pre>
  */
 public final class ScoringBenchmark {
@@ -206,7 +207,8 @@ public final class ScoringBenchmark {
     static byte[] mlp(int d, int h, long seed) {
         Random r = new Random(seed);
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("mlp");
-        g.addInput(matrix("features", d)).addOutput(matrix("prediction", 1));
+        g.addInput(LinearOnnxModel.floatMatrix("features", d))
+                .addOutput(LinearOnnxModel.floatMatrix("prediction", 1));
         int[] sizes = {d, h, h, 1};
         String x = "features";
         for (int l = 0; l < 3; l++) {
@@ -257,32 +259,5 @@ public final class ScoringBenchmark {
             t.addFloatData((float) (r.nextGaussian() * scale));
         }
         return t.build();
-    }
-
-    private static OnnxMl.ValueInfoProto matrix(String name, int cols) {
-        return OnnxMl.ValueInfoProto.newBuilder()
-                .setName(name)
-                .setType(
-                        OnnxMl.TypeProto.newBuilder()
-                                .setTensorType(
-                                        OnnxMl.TypeProto.Tensor.newBuilder()
-                                                .setElemType(
-                                                        OnnxMl.TensorProto.DataType.FLOAT
-                                                                .getNumber())
-                                                .setShape(
-                                                        OnnxMl.TensorShapeProto.newBuilder()
-                                                                .addDim(
-                                                                        OnnxMl.TensorShapeProto
-                                                                                .Dimension
-                                                                                .newBuilder()
-                                                                                .setDimParam(
-                                                                                        "batch"))
-                                                                .addDim(
-                                                                        OnnxMl.TensorShapeProto
-                                                                                .Dimension
-                                                                                .newBuilder()
-                                                                                .setDimValue(
-                                                                                        cols)))))
-                .build();
     }
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs dev.parity.tests.bench.FeatureEngineBenchmark (side-by-side timings for docs/BENCHMARKS.md).
-# Usage: tests/bench/feature-engine.sh <events file> [full,sql] [parallelism]
-# Not part of CI: on the full data set it takes about half an hour on 2 cores.
+# Runs a benchmark harness from tests/src/test/java/dev/parity/tests/bench on the test classpath.
+# Usage:
+#   tests/bench/run.sh FeatureEngineBenchmark <events file> [full,sql] [parallelism]
+#   tests/bench/run.sh ScoringBenchmark [records]
+# Not part of CI; results and the exact commands are in docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+[[ $# -ge 1 ]] || { sed -n '2,6p' "$0" >&2; exit 2; }
+main="dev.parity.tests.bench.$1"
+shift
 mvn -B -q install -DskipTests -Dspotless.check.skip=true
 mvn -B -q -pl tests dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/bench.classpath
 exec java -Xmx8g -XX:+UseParallelGC \
   --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
   -cp "tests/target/test-classes:$(cat tests/target/bench.classpath)" \
-  dev.parity.tests.bench.FeatureEngineBenchmark "$@"
+  "$main" "$@"
