@@ -1,0 +1,253 @@
+package dev.parity.models.flink;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.core.FeatureVector;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.OnnxScorer;
+import java.nio.FloatBuffer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Scores feature vectors with an ONNX model inside the Flink task, in micro-batches: up to {@code
+ * maxBatch} records, or whatever arrived within {@code maxWaitMillis} of processing time, go
+ * through one ONNX Runtime {@code run()}. Features are written straight into the scorer's direct
+ * buffer on arrival, so the operator keeps no references to input records and its memory is bounded
+ * by {@code maxBatch}.
+ *
+ * <p>The batch is flushed before a watermark is forwarded (so no prediction becomes late), before a
+ * checkpoint barrier (so no record sits in an unsnapshotted buffer) and at end of input. Null
+ * features get the manifest's imputation defaults; a vector of the wrong arity or with a non-finite
+ * value goes to {@link #UNSCORABLE} with the reason and is counted. Each prediction carries the
+ * model name and version. Results do not depend on how records were batched.
+ */
+public abstract class AbstractScoringOperator extends AbstractStreamOperator<Prediction> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<UnscorableRecord> UNSCORABLE =
+            new OutputTag<>("unscorable-records") {};
+
+    private final String modelDir;
+    protected final ModelGate gate;
+    protected final FeatureSet featureSet;
+    private final int maxBatch;
+    private final long maxWaitMillis;
+    private final int intraOpThreads;
+
+    protected transient OnnxScorer scorer;
+    protected transient ModelManifest manifest;
+    protected transient double[] defaults;
+    private transient long[] ids;
+    private transient long[] depTimes;
+    private transient float[] results;
+    private transient float[] row;
+    private transient int size;
+    private transient boolean timerPending;
+    private transient Counter scored;
+    private transient Counter unscorable;
+    private transient Histogram batchSizes;
+    private transient Histogram latencyMicros;
+
+    protected AbstractScoringOperator(
+            String modelDir,
+            ModelGate gate,
+            FeatureSet featureSet,
+            int maxBatch,
+            long maxWaitMillis,
+            int intraOpThreads) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("'maxBatch' must be at least 1, got " + maxBatch);
+        }
+        if (maxWaitMillis < 0) {
+            throw new IllegalArgumentException("'maxWaitMillis' must not be negative");
+        }
+        this.modelDir = modelDir;
+        this.gate = gate;
+        this.featureSet = featureSet;
+        this.maxBatch = maxBatch;
+        this.maxWaitMillis = maxWaitMillis;
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        ModelRegistry.LoadedModel model =
+                ModelRegistry.load(initialModelDir(modelDir), gate, featureSet);
+        install(model, openScorer(model));
+        int arity = manifest.inputs.size();
+        ids = new long[maxBatch];
+        depTimes = new long[maxBatch];
+        results = new float[maxBatch];
+        row = new float[arity];
+        scored = getMetricGroup().counter("recordsScored");
+        unscorable = getMetricGroup().counter("recordsUnscorable");
+        batchSizes =
+                getMetricGroup().histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        latencyMicros =
+                getMetricGroup()
+                        .histogram(
+                                "scoringLatencyMicros", new DescriptiveStatisticsHistogram(1000));
+        getMetricGroup().gauge("modelVersion", () -> manifest.version);
+    }
+
+    /** The model to load in {@code open()}: the configured one unless state says otherwise. */
+    protected String initialModelDir(String configured) {
+        return configured;
+    }
+
+    /** Opens a session for a gated model; the caller owns it. */
+    protected OnnxScorer openScorer(ModelRegistry.LoadedModel model) throws Exception {
+        ModelManifest m = model.manifest();
+        return OnnxScorer.open(
+                model.bytes(),
+                m.inputTensor.name,
+                m.outputTensor.name,
+                m.inputs.size(),
+                maxBatch,
+                intraOpThreads,
+                OptLevel.ALL_OPT);
+    }
+
+    /** Makes {@code model} the one scoring from the next batch on; the buffer must be empty. */
+    protected void install(ModelRegistry.LoadedModel model, OnnxScorer next) {
+        if (size != 0) {
+            throw new IllegalStateException("a model is installed only between batches");
+        }
+        scorer = next;
+        manifest = model.manifest();
+        defaults = new double[manifest.inputs.size()];
+        for (int i = 0; i < defaults.length; i++) {
+            defaults[i] = manifest.inputs.get(i).defaultValue;
+        }
+        scorer.inputBuffer();
+    }
+
+    /** Scores one record (possibly later, with its batch). */
+    protected void score(StreamRecord<FeatureVector> element) throws Exception {
+        FeatureVector v = element.getValue();
+        String problem = toRow(v);
+        if (problem != null) {
+            unscorable.inc();
+            output.collect(UNSCORABLE, new StreamRecord<>(new UnscorableRecord(v.id, problem)));
+            return;
+        }
+        FloatBuffer in = scorer.inputBufferAt(size);
+        in.put(row);
+        ids[size] = v.id;
+        depTimes[size] = v.depTime;
+        size++;
+        if (size == maxBatch) {
+            flush();
+        } else if (!timerPending) {
+            timerPending = true;
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            getProcessingTimeService().registerTimer(now + maxWaitMillis, t -> onMaxWait());
+        }
+    }
+
+    /** Fills {@link #row} in model input order; returns why it cannot be scored, or null. */
+    private String toRow(FeatureVector v) {
+        int windowCount = featureSet.windowFeatures().size();
+        if (v.values == null || v.values.length != windowCount) {
+            return "wrong arity: expected "
+                    + windowCount
+                    + " window features, got "
+                    + (v.values == null ? "none" : v.values.length);
+        }
+        int context = featureSet.contextFeatures().size();
+        for (int i = 0; i < context; i++) {
+            double x;
+            switch (featureSet.contextFeatures().get(i)) {
+                case DISTANCE:
+                    x = v.distance;
+                    break;
+                case DEP_HOUR:
+                    x = v.depHour;
+                    break;
+                case DEP_DOW:
+                    x = v.depDow;
+                    break;
+                default:
+                    return "unknown context feature " + featureSet.contextFeatures().get(i);
+            }
+            row[i] = (float) x;
+        }
+        for (int j = 0; j < windowCount; j++) {
+            double x = Double.isNaN(v.values[j]) ? defaults[context + j] : v.values[j];
+            row[context + j] = (float) x;
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (!Float.isFinite(row[i])) {
+                return "feature '" + manifest.inputs.get(i).name + "' is not finite: " + row[i];
+            }
+        }
+        return null;
+    }
+
+    private void onMaxWait() throws Exception {
+        timerPending = false;
+        flush();
+    }
+
+    /** Scores the buffered records now, with the current model. */
+    protected void flush() throws Exception {
+        if (size == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        scorer.score(size, results);
+        latencyMicros.update((System.nanoTime() - start) / 1000);
+        batchSizes.update(size);
+        for (int i = 0; i < size; i++) {
+            output.collect(
+                    new StreamRecord<>(
+                            new Prediction(
+                                    ids[i],
+                                    depTimes[i],
+                                    manifest.name,
+                                    manifest.version,
+                                    results[i])));
+        }
+        scored.inc(size);
+        size = 0;
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (scorer != null) {
+                scorer.close();
+                scorer = null;
+            }
+        } finally {
+            super.close();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.parity.models.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.features.core.FeatureVector;
+import dev.parity.models.LinearOnnxModel;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.TestingModels;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hot swap between batches, a refused model, and the serving model surviving a restore. */
+class SwappableScoringOperatorTest {
+    @TempDir Path tmp;
+    private String v1;
+    private String v2;
+    private String bad;
+
+    @BeforeEach
+    void register() throws Exception {
+        ModelRegistry registry = new ModelRegistry(tmp.toString());
+        byte[] one = TestingModels.linearBytes();
+        v1 = registry.register("flights", "1", one, TestingModels.manifestFor(one));
+        // version 2 predicts a constant, so which model scored a record is plain to see
+        byte[] two = LinearOnnxModel.build(new float[9], 42f);
+        v2 = registry.register("flights", "2", two, TestingModels.manifestFor(two));
+        byte[] eight = LinearOnnxModel.build(new float[8], 0f);
+        bad = registry.register("flights", "3", eight, TestingModels.manifestFor(eight));
+    }
+
+    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>
+            harness() throws Exception {
+        return new TwoInputStreamOperatorTestHarness<>(
+                new SwappableScoringOperator(
+                        v1, ModelGate.builder().build(), TestingModels.SET, 4, 5, 1));
+    }
+
+    private static StreamRecord<FeatureVector> vector(long id) {
+        FeatureVector v = new FeatureVector();
+        v.id = id;
+        v.setContext(id * 60_000L, "ORD", "LAX", 500);
+        v.values = new double[] {1, 2, 3, 4, 5, 6};
+        return new StreamRecord<>(v);
+    }
+
+    @Test
+    void aSwapScoresTheBufferedBatchWithTheOldModelAndEverythingAfterWithTheNewOne()
+            throws Exception {
+        try (var h = harness()) {
+            h.open();
+            for (long id = 1; id <= 3; id++) {
+                h.processElement1(vector(id));
+            }
+            h.processElement2(new StreamRecord<>(new ModelAnnouncement(v2)));
+            for (long id = 4; id <= 8; id++) {
+                h.processElement1(vector(id));
+            }
+            h.endInput1();
+
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(p -> p.id).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            assertThat(out)
+                    .extracting(p -> p.version)
+                    .containsExactly("1", "1", "1", "2", "2", "2", "2", "2");
+            assertThat(out.subList(0, 3))
+                    .allSatisfy(p -> assertThat(p.prediction).isNotEqualTo(42f));
+            assertThat(out.subList(3, 8)).allSatisfy(p -> assertThat(p.prediction).isEqualTo(42f));
+        }
+    }
+
+    @Test
+    void aRefusedModelIsReportedAndTheCurrentOneKeepsServing() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(vector(1));
+            h.processElement2(new StreamRecord<>(new ModelAnnouncement(bad)));
+            h.processElement1(vector(2));
+            h.endInput1();
+
+            assertThat(h.getSideOutput(SwappableScoringOperator.REJECTED_MODELS))
+                    .extracting(StreamRecord::getValue)
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.modelDir).isEqualTo(bad);
+                                assertThat(r.reason)
+                                        .contains("flights/3/model.onnx: feature arity mismatch");
+                                assertThat(r.servingModel).isEqualTo("flights/1");
+                            });
+            assertThat(h.extractOutputValues())
+                    .extracting(p -> p.version)
+                    .containsExactly("1", "1");
+        }
+    }
+
+    @Test
+    void afterARestoreEverySubtaskServesTheModelItHadSwitchedTo() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(new StreamRecord<>(new ModelAnnouncement(v2)));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(vector(9));
+            restored.endInput1();
+            assertThat(restored.extractOutputValues())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.version).isEqualTo("2"));
+        }
+    }
+}
