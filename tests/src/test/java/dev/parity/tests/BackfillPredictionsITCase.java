@@ -49,7 +49,16 @@ class BackfillPredictionsITCase {
         byte[] expected = Files.readAllBytes(batch.resolve("predictions.csv"));
 
         String[][] variants = {
-            {"--mode", "streaming", "--parallelism", "4", "--max-batch", "1"},
+            {
+                "--mode",
+                "streaming",
+                "--parallelism",
+                "4",
+                "--max-batch",
+                "1",
+                "--shadow-model",
+                MODEL
+            },
             {"--mode", "streaming", "--parallelism", "1", "--max-batch", "32"},
             {"--mode", "batch", "--parallelism", "4", "--max-batch", "7"},
         };
@@ -63,6 +72,11 @@ class BackfillPredictionsITCase {
             assertThat(Files.readAllBytes(out.resolve("predictions.csv")))
                     .as(String.join(" ", v))
                     .isEqualTo(expected);
+            if (List.of(v).contains("--shadow-model")) {
+                // the candidate here is the serving model itself: its predictions must match
+                assertThat(Files.readAllBytes(out.resolve("shadow_predictions.csv")))
+                        .isEqualTo(expected);
+            }
         }
     }
 

@@ -101,6 +101,13 @@ public final class BackfillCommand implements Callable<Integer> {
     String model;
 
     @Option(
+            names = "--shadow-model",
+            paramLabel = "DIR",
+            description =
+                    "Candidate model scored next to --model on every flight; writes shadow_predictions.csv.")
+    String shadowModel;
+
+    @Option(
             names = "--max-batch",
             defaultValue = "256",
             paramLabel = "N",
@@ -182,6 +189,10 @@ public final class BackfillCommand implements Callable<Integer> {
         // A run never leaves an earlier run's predictions behind, even when its model is refused.
         Files.deleteIfExists(out.resolve("predictions.csv"));
         Files.deleteIfExists(out.resolve("unscorable.csv"));
+        Files.deleteIfExists(out.resolve("shadow_predictions.csv"));
+        if (shadowModel != null && model == null) {
+            throw new IllegalArgumentException("--shadow-model needs --model");
+        }
         FeatureSet set = FlightFeatures.standard();
         ScoringOperator scoring = null;
         ModelManifest manifest = null;
@@ -193,6 +204,10 @@ public final class BackfillCommand implements Callable<Integer> {
             scoring =
                     new ScoringOperator(
                             model, gate, set, maxBatch, maxWait.toMillis(), intraOpThreads);
+            if (shadowModel != null) {
+                ModelRegistry.load(shadowModel, gate, set);
+                scoring.withShadow(shadowModel);
+            }
         }
         Path parts = out.resolve("_parts");
         deleteRecursively(parts);
@@ -260,6 +275,14 @@ public final class BackfillCommand implements Callable<Integer> {
                             BackfillJob.PREDICTIONS_HEADER,
                             out.resolve("predictions.csv"),
                             true);
+            if (shadowModel != null) {
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.SHADOW,
+                        BackfillJob.PREDICTIONS_HEADER,
+                        out.resolve("shadow_predictions.csv"),
+                        true);
+            }
             unscorable =
                     PartMerger.merge(
                             parts,

@@ -32,6 +32,7 @@ public final class BackfillJob {
     static final String INCOMPLETE = "incomplete";
     static final String PREDICTIONS = "predictions";
     static final String UNSCORABLE = "unscorable";
+    static final String SHADOW = "shadow_predictions";
 
     private final String eventsFile;
     private final String partsDir;
@@ -82,6 +83,12 @@ public final class BackfillJob {
                     .sinkTo(new LinePartSink<Prediction>(partsDir, PREDICTIONS, Prediction::toCsv))
                     .name("write-predictions")
                     .uid("write-predictions");
+            predictions
+                    .filter(p -> p.shadowModel != null)
+                    .name("shadowed")
+                    .sinkTo(new LinePartSink<Prediction>(partsDir, SHADOW, Prediction::shadowCsv))
+                    .name("write-shadow-predictions")
+                    .uid("write-shadow-predictions");
             predictions
                     .getSideOutput(ScoringOperator.UNSCORABLE)
                     .sinkTo(

@@ -7,7 +7,6 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.OnnxScorer;
-import java.nio.FloatBuffer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -42,7 +41,14 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     private final long maxWaitMillis;
     private final int intraOpThreads;
 
+    private String shadowModelDir;
+
     protected transient OnnxScorer scorer;
+    protected transient OnnxScorer shadowScorer;
+    protected transient ModelManifest shadowManifest;
+    private transient double[] shadowDefaults;
+    private transient float[] shadowRow;
+    private transient float[] shadowResults;
     protected transient ModelManifest manifest;
     protected transient double[] defaults;
     private transient long[] ids;
@@ -77,6 +83,15 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
         this.intraOpThreads = intraOpThreads;
     }
 
+    /**
+     * Also scores every record with the candidate model in {@code shadowModelDir} and emits both
+     * predictions in one {@link Prediction}. The candidate passes the same gate; its own imputation
+     * defaults apply.
+     */
+    protected void setShadow(String shadowModelDir) {
+        this.shadowModelDir = shadowModelDir;
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
@@ -84,6 +99,10 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
                 ModelRegistry.load(initialModelDir(modelDir), gate, featureSet);
         install(model, openScorer(model));
         int arity = manifest.inputs.size();
+        if (shadowModelDir != null) {
+            ModelRegistry.LoadedModel shadow = ModelRegistry.load(shadowModelDir, gate, featureSet);
+            installShadow(shadow, openScorer(shadow));
+        }
         ids = new long[maxBatch];
         depTimes = new long[maxBatch];
         results = new float[maxBatch];
@@ -131,17 +150,42 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
         scorer.inputBuffer();
     }
 
+    /**
+     * Makes {@code model} the shadow from the next batch on; returns the previous shadow scorer.
+     */
+    protected OnnxScorer installShadow(ModelRegistry.LoadedModel model, OnnxScorer next) {
+        if (size != 0) {
+            throw new IllegalStateException("a shadow model is installed only between batches");
+        }
+        OnnxScorer previous = shadowScorer;
+        shadowScorer = next;
+        shadowManifest = model.manifest();
+        shadowDefaults = new double[shadowManifest.inputs.size()];
+        for (int i = 0; i < shadowDefaults.length; i++) {
+            shadowDefaults[i] = shadowManifest.inputs.get(i).defaultValue;
+        }
+        shadowRow = new float[shadowDefaults.length];
+        shadowResults = new float[maxBatch];
+        shadowScorer.inputBuffer();
+        return previous;
+    }
+
     /** Scores one record (possibly later, with its batch). */
     protected void score(StreamRecord<FeatureVector> element) throws Exception {
         FeatureVector v = element.getValue();
-        String problem = toRow(v);
+        String problem = toRow(v, defaults, row);
+        if (problem == null && shadowScorer != null) {
+            problem = toRow(v, shadowDefaults, shadowRow);
+        }
         if (problem != null) {
             unscorable.inc();
             output.collect(UNSCORABLE, new StreamRecord<>(new UnscorableRecord(v.id, problem)));
             return;
         }
-        FloatBuffer in = scorer.inputBufferAt(size);
-        in.put(row);
+        scorer.inputBufferAt(size).put(row);
+        if (shadowScorer != null) {
+            shadowScorer.inputBufferAt(size).put(shadowRow);
+        }
         ids[size] = v.id;
         depTimes[size] = v.depTime;
         size++;
@@ -154,8 +198,8 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
         }
     }
 
-    /** Fills {@link #row} in model input order; returns why it cannot be scored, or null. */
-    private String toRow(FeatureVector v) {
+    /** Fills {@code row} in model input order; returns why it cannot be scored, or null. */
+    private String toRow(FeatureVector v, double[] defaults, float[] row) {
         int windowCount = featureSet.windowFeatures().size();
         if (v.values == null || v.values.length != windowCount) {
             return "wrong arity: expected "
@@ -205,17 +249,21 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
         }
         long start = System.nanoTime();
         scorer.score(size, results);
+        if (shadowScorer != null) {
+            shadowScorer.score(size, shadowResults);
+        }
         latencyMicros.update((System.nanoTime() - start) / 1000);
         batchSizes.update(size);
         for (int i = 0; i < size; i++) {
-            output.collect(
-                    new StreamRecord<>(
-                            new Prediction(
-                                    ids[i],
-                                    depTimes[i],
-                                    manifest.name,
-                                    manifest.version,
-                                    results[i])));
+            Prediction p =
+                    new Prediction(
+                            ids[i], depTimes[i], manifest.name, manifest.version, results[i]);
+            if (shadowScorer != null) {
+                p.shadowModel = shadowManifest.name;
+                p.shadowVersion = shadowManifest.version;
+                p.shadowPrediction = shadowResults[i];
+            }
+            output.collect(new StreamRecord<>(p));
         }
         scored.inc(size);
         size = 0;
@@ -245,6 +293,10 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
             if (scorer != null) {
                 scorer.close();
                 scorer = null;
+            }
+            if (shadowScorer != null) {
+                shadowScorer.close();
+                shadowScorer = null;
             }
         } finally {
             super.close();

@@ -8,6 +8,12 @@ public class Prediction {
     public String version;
     public float prediction;
 
+    /** Set when a candidate model shadows the serving one: its name, version and prediction. */
+    public String shadowModel;
+
+    public String shadowVersion;
+    public Float shadowPrediction;
+
     public Prediction() {}
 
     public Prediction(long id, long depTime, String model, String version, float prediction) {
@@ -21,6 +27,19 @@ public class Prediction {
     /** {@code id,model,version,prediction} as in {@code predictions.csv}. */
     public String toCsv() {
         return id + "," + model + "," + version + "," + Float.toString(prediction);
+    }
+
+    /** The shadow model's prediction in the same CSV form, or null without a shadow. */
+    public String shadowCsv() {
+        return shadowModel == null
+                ? null
+                : id
+                        + ","
+                        + shadowModel
+                        + ","
+                        + shadowVersion
+                        + ","
+                        + Float.toString(shadowPrediction);
     }
 
     @Override

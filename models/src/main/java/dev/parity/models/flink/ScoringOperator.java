@@ -29,6 +29,14 @@ public final class ScoringOperator extends AbstractScoringOperator
         super(modelDir, gate, featureSet, maxBatch, maxWaitMillis, intraOpThreads);
     }
 
+    /**
+     * Shadows every record with the candidate in {@code shadowModelDir}; see {@link #setShadow}.
+     */
+    public ScoringOperator withShadow(String shadowModelDir) {
+        setShadow(shadowModelDir);
+        return this;
+    }
+
     @Override
     public void processElement(StreamRecord<FeatureVector> element) throws Exception {
         score(element);

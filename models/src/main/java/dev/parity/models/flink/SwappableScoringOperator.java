@@ -60,6 +60,14 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
         super(modelDir, gate, featureSet, maxBatch, maxWaitMillis, intraOpThreads);
     }
 
+    /**
+     * Shadows every record with the candidate in {@code shadowModelDir}; see {@link #setShadow}.
+     */
+    public SwappableScoringOperator withShadow(String shadowModelDir) {
+        setShadow(shadowModelDir);
+        return this;
+    }
+
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
@@ -103,7 +111,8 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
     @Override
     public void processElement2(StreamRecord<ModelAnnouncement> element) throws Exception {
         String dir = element.getValue().modelDir;
-        if (dir == null || dir.equals(servingDir)) {
+        boolean shadow = element.getValue().shadow;
+        if (dir == null || (!shadow && dir.equals(servingDir))) {
             return;
         }
         ModelRegistry.LoadedModel next;
@@ -121,6 +130,18 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
             return;
         }
         flush();
+        if (shadow) {
+            OnnxScorer previous = installShadow(next, nextScorer);
+            if (previous != null) {
+                previous.close();
+            }
+            LOG.info(
+                    "Now shadowing with {}/{} from {}",
+                    shadowManifest.name,
+                    shadowManifest.version,
+                    dir);
+            return;
+        }
         OnnxScorer old = scorer;
         install(next, nextScorer);
         servingDir = dir;

@@ -101,6 +101,46 @@ class SwappableScoringOperatorTest {
     }
 
     @Test
+    void aShadowModelScoresEveryRecordToo() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(vector(1));
+            h.processElement2(new StreamRecord<>(ModelAnnouncement.shadow(v2)));
+            h.processElement1(vector(2));
+            h.endInput1();
+
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out.get(0).shadowModel).isNull(); // scored before the shadow arrived
+            assertThat(out.get(1).version).isEqualTo("1");
+            assertThat(out.get(1).prediction).isNotEqualTo(42f);
+            assertThat(out.get(1).shadowVersion).isEqualTo("2");
+            assertThat(out.get(1).shadowPrediction).isEqualTo(42f);
+            assertThat(out.get(1).shadowCsv()).isEqualTo("2,flights,2,42.0");
+        }
+    }
+
+    @Test
+    void aStaticShadowIsLoadedAtOpen() throws Exception {
+        try (var h =
+                new TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>(
+                        new SwappableScoringOperator(
+                                        v1, ModelGate.builder().build(), TestingModels.SET, 4, 5, 1)
+                                .withShadow(v2))) {
+            h.open();
+            h.processElement1(vector(1));
+            h.endInput1();
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.version).isEqualTo("1");
+                                assertThat(p.prediction).isNotEqualTo(42f);
+                                assertThat(p.shadowPrediction).isEqualTo(42f);
+                            });
+        }
+    }
+
+    @Test
     void afterARestoreEverySubtaskServesTheModelItHadSwitchedTo() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {
