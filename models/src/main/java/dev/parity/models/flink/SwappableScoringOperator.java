@@ -6,6 +6,7 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.OnnxScorer;
 import java.util.Iterator;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -45,10 +46,14 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
     public static final OutputTag<ModelRejection> REJECTED_MODELS =
             new OutputTag<>("rejected-models") {};
 
+    /** Accumulator: sessions closed because a swap retired them (one per subtask and swap). */
+    public static final String SESSIONS_CLOSED_ON_SWAP = "paritySessionsClosedOnSwap";
+
     private transient ListState<String> servingState;
     private transient String servingDir;
     private transient Counter swaps;
     private transient Counter swapsRejected;
+    private transient LongCounter sessionsClosedOnSwap;
 
     public SwappableScoringOperator(
             String modelDir,
@@ -95,6 +100,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
         super.open();
         swaps = getMetricGroup().counter("modelSwaps");
         swapsRejected = getMetricGroup().counter("modelSwapsRejected");
+        sessionsClosedOnSwap = getRuntimeContext().getLongCounter(SESSIONS_CLOSED_ON_SWAP);
     }
 
     @Override
@@ -146,6 +152,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
         install(next, nextScorer);
         servingDir = dir;
         old.close();
+        sessionsClosedOnSwap.add(1L);
         swaps.inc();
         LOG.info("Now serving {}/{} from {}", manifest.name, manifest.version, dir);
     }
