@@ -38,6 +38,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *
  * <pre>
  * tests/bench/run.sh ScoringBenchmark [records]
+ * tests/bench/run.sh ScoringBenchmark latency [records per second]
  * </pre>
  */
 public final class ScoringBenchmark {
@@ -47,6 +48,10 @@ public final class ScoringBenchmark {
     private ScoringBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("latency")) {
+            latency(args.length > 1 ? Integer.parseInt(args[1]) : 20_000);
+            return;
+        }
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
         byte[] model = mlp(ARITY, 256, 42);
         String registry = Files.createTempDirectory("parity-scoring-bench").toString();
@@ -79,6 +84,93 @@ public final class ScoringBenchmark {
                 "operator at batch 256 / naive: %.1fx%n",
                 rate.get("Flink ScoringOperator, batch 256")
                         / rate.get("naive: one run() per record in a map"));
+    }
+
+    /** Latencies (ns) recorded by {@link LatencySink}; the local cluster runs in this JVM. */
+    static final java.util.concurrent.ConcurrentLinkedQueue<Long> LATENCIES =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Added latency of the scoring operator at a fixed input rate, max wait 5 ms, max batch 256:
+     * each record carries the {@code System.nanoTime()} at which the paced source handed it to the
+     * (chained) operator, and the sink measures when its prediction came out.
+     */
+    static void latency(int ratePerSecond) throws Exception {
+        byte[] model = mlp(ARITY, 256, 42);
+        String dir = register(Files.createTempDirectory("parity-latency-bench").toString(), model);
+        int seconds = 10;
+        long records = (long) ratePerSecond * seconds;
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true));
+        env.setParallelism(1);
+        env.fromSequence(1, records)
+                .map(new Paced(ratePerSecond))
+                .returns(TypeInformation.of(FeatureVector.class))
+                .transform(
+                        "score",
+                        TypeInformation.of(Prediction.class),
+                        new ScoringOperator(dir, ModelGate.builder().build(), SET, 256, 5, 1))
+                .sinkTo(new LatencySink());
+        LATENCIES.clear();
+        env.execute("scoring-latency-" + ratePerSecond);
+        long[] ns = LATENCIES.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "%n| input rate | records | p50 ms | p99 ms | max ms |%n|---:|---:|---:|---:|---:|%n"
+                        + "| %,d/s | %,d | %.2f | %.2f | %.2f |%n",
+                ratePerSecond,
+                ns.length,
+                ns[ns.length / 2] / 1e6,
+                ns[(int) (ns.length * 0.99)] / 1e6,
+                ns[ns.length - 1] / 1e6);
+    }
+
+    /** Emits vectors at a fixed rate, stamping each with the time it was handed on. */
+    static final class Paced extends RichMapFunction<Long, FeatureVector> {
+        private final int rate;
+        private transient long start;
+
+        Paced(int rate) {
+            this.rate = rate;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            start = System.nanoTime();
+        }
+
+        @Override
+        public FeatureVector map(Long i) {
+            long due = start + (long) ((i - 1) * (1e9 / rate));
+            while (System.nanoTime() < due) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+            FeatureVector v = vector(i);
+            v.depTime = System.nanoTime();
+            return v;
+        }
+    }
+
+    /** Records now minus the stamp carried in {@code depTime}. */
+    static final class LatencySink
+            implements org.apache.flink.api.connector.sink2.Sink<Prediction> {
+        @Override
+        public org.apache.flink.api.connector.sink2.SinkWriter<Prediction> createWriter(
+                org.apache.flink.api.connector.sink2.WriterInitContext context) {
+            return new org.apache.flink.api.connector.sink2.SinkWriter<>() {
+                @Override
+                public void write(Prediction p, Context c) {
+                    LATENCIES.add(System.nanoTime() - p.depTime);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
     }
 
     /** Records/s of OnnxScorer alone: fill the direct buffer, one run per batch. */
