@@ -12,7 +12,7 @@ shift
 mvn -B -q install -DskipTests -Dspotless.check.skip=true
 mvn -B -q -pl tests dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/bench.classpath
-exec java -Xmx8g -XX:+UseParallelGC \
+exec java ${BENCH_JAVA_OPTS:-} -Xmx8g -XX:+UseParallelGC \
   --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
   -cp "tests/target/test-classes:$(cat tests/target/bench.classpath)" \
   "$main" "$@"
