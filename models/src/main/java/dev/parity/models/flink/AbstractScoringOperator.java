@@ -1,6 +1,7 @@
 package dev.parity.models.flink;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.parity.features.api.ContextFeature;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureVector;
 import dev.parity.models.ModelGate;
@@ -56,6 +57,9 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     private transient float[] results;
     private transient float[] row;
     private transient int size;
+    private transient int windowCount;
+    private transient ContextFeature[] contextFeatures;
+    private transient StreamRecord<Prediction> reuse;
     private transient boolean timerPending;
     private transient Counter scored;
     private transient Counter unscorable;
@@ -99,6 +103,9 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
                 ModelRegistry.load(initialModelDir(modelDir), gate, featureSet);
         install(model, openScorer(model));
         int arity = manifest.inputs.size();
+        windowCount = featureSet.windowFeatures().size();
+        contextFeatures = featureSet.contextFeatures().toArray(new ContextFeature[0]);
+        reuse = new StreamRecord<>(null);
         if (shadowModelDir != null) {
             ModelRegistry.LoadedModel shadow = ModelRegistry.load(shadowModelDir, gate, featureSet);
             installShadow(shadow, openScorer(shadow));
@@ -200,17 +207,17 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
 
     /** Fills {@code row} in model input order; returns why it cannot be scored, or null. */
     private String toRow(FeatureVector v, double[] defaults, float[] row) {
-        int windowCount = featureSet.windowFeatures().size();
+        int windowCount = this.windowCount;
         if (v.values == null || v.values.length != windowCount) {
             return "wrong arity: expected "
                     + windowCount
                     + " window features, got "
                     + (v.values == null ? "none" : v.values.length);
         }
-        int context = featureSet.contextFeatures().size();
+        int context = contextFeatures.length;
         for (int i = 0; i < context; i++) {
             double x;
-            switch (featureSet.contextFeatures().get(i)) {
+            switch (contextFeatures[i]) {
                 case DISTANCE:
                     x = v.distance;
                     break;
@@ -221,7 +228,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
                     x = v.depDow;
                     break;
                 default:
-                    return "unknown context feature " + featureSet.contextFeatures().get(i);
+                    return "unknown context feature " + contextFeatures[i];
             }
             row[i] = (float) x;
         }
@@ -263,7 +270,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
                 p.shadowVersion = shadowManifest.version;
                 p.shadowPrediction = shadowResults[i];
             }
-            output.collect(new StreamRecord<>(p));
+            output.collect(reuse.replace(p));
         }
         scored.inc(size);
         size = 0;
