@@ -3,6 +3,7 @@ package dev.parity.jobs;
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
+import dev.parity.jobs.kafka.ReplayCommand;
 import dev.parity.jobs.model.BaselineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             BackfillCommand.class,
             SampleCommand.class,
             BaselineCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ParityCli implements Runnable {

@@ -26,8 +26,8 @@ class LauncherE2ECase {
     void everyCommandHasHelp() throws Exception {
         Result top = run("--help");
         assertThat(top.exit).isZero();
-        assertThat(top.out).contains("demo", "backfill", "sample");
-        for (String command : List.of("demo", "backfill", "sample")) {
+        assertThat(top.out).contains("demo", "backfill", "sample", "baseline", "replay");
+        for (String command : List.of("demo", "backfill", "sample", "baseline", "replay")) {
             Result r = run(command, "--help");
             assertThat(r.exit).as(command + " --help").isZero();
             assertThat(r.out).contains("Usage: parity " + command);

@@ -1,0 +1,221 @@
+package dev.parity.jobs.kafka;
+
+import dev.parity.features.events.FlightEvent;
+import dev.parity.features.flink.FlightParquetFormat;
+import dev.parity.features.io.FlightCsv;
+import dev.parity.features.io.RowResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parity replay}: writes a flights file to Kafka as departure and arrival events, in event
+ * time order, as JSON keyed by flight id, with an idempotent producer. The rows are expanded by the
+ * same {@code EventExpansion} the backfill uses.
+ */
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replays a flights file (Parquet, or CSV with header id,date,delay,distance,origin,destination)"
+                    + " into Kafka as JSON departure and arrival events in event-time order, keyed"
+                    + " by flight id, with an idempotent producer (acks=all)."
+        })
+public final class ReplayCommand implements Callable<Integer> {
+    @Option(
+            names = "--events",
+            required = true,
+            paramLabel = "FILE",
+            description = "Input file, sorted by date.")
+    Path events;
+
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--topic",
+            defaultValue = "flights.events",
+            description = "Topic. Default: ${DEFAULT-VALUE}.")
+    String topic;
+
+    @ArgGroup(exclusive = true)
+    Pace pace;
+
+    static final class Pace {
+        @Option(
+                names = "--speedup",
+                paramLabel = "N",
+                description =
+                        "Replay N times faster than event time (e.g. 3600: one hour per second).")
+        double speedup;
+
+        @Option(names = "--as-fast-as-possible", description = "No pacing (the default).")
+        boolean asFastAsPossible;
+    }
+
+    @Option(
+            names = "--progress-interval-ms",
+            defaultValue = "2000",
+            description = "Progress output period; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+    long progressMillis;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isReadable(events)) {
+            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
+        }
+        double speedup = pace == null || pace.asFastAsPossible ? 0 : pace.speedup;
+        if (pace != null && !pace.asFastAsPossible && speedup <= 0) {
+            throw new IllegalArgumentException("--speedup must be positive, got " + speedup);
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        AtomicLong acked = new AtomicLong();
+        long[] sent = {0};
+        long[] invalid = {0};
+        List<String> firstProblems = new ArrayList<>();
+        long start = System.nanoTime();
+        long[] lastProgress = {start};
+        long[] firstEventTime = {Long.MIN_VALUE};
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            EventTimeOrder order =
+                    new EventTimeOrder(
+                            e -> {
+                                if (failure.get() != null) {
+                                    throw new IllegalStateException(
+                                            "Kafka write failed", failure.get());
+                                }
+                                pace(e, speedup, start, firstEventTime);
+                                producer.send(
+                                        new ProducerRecord<>(
+                                                topic,
+                                                Long.toString(e.id)
+                                                        .getBytes(StandardCharsets.UTF_8),
+                                                FlightEventJson.encode(e)),
+                                        (meta, ex) -> {
+                                            if (ex != null) {
+                                                failure.compareAndSet(null, ex);
+                                            } else {
+                                                acked.incrementAndGet();
+                                            }
+                                        });
+                                sent[0]++;
+                                long now = System.nanoTime();
+                                if (progressMillis > 0
+                                        && now - lastProgress[0] > progressMillis * 1_000_000) {
+                                    lastProgress[0] = now;
+                                    System.err.printf(
+                                            Locale.ROOT,
+                                            "[replay] %,d events sent, %,d acknowledged, %,.0f events/s%n",
+                                            sent[0],
+                                            acked.get(),
+                                            sent[0] / ((now - start) / 1e9));
+                                }
+                            });
+            forEachRow(
+                    r -> {
+                        if (r.isValid()) {
+                            order.add(r.row);
+                        } else {
+                            invalid[0]++;
+                            if (firstProblems.size() < 5) {
+                                firstProblems.add(r.source + ":" + r.line + ": " + r.reason);
+                            }
+                        }
+                    });
+            order.finish();
+            producer.flush();
+            if (failure.get() != null) {
+                throw new IllegalStateException("Kafka write failed", failure.get());
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            System.out.printf(
+                    Locale.ROOT,
+                    "replay: %,d events to %s in %.1f s (%,.0f events/s), %,d acknowledged;"
+                            + " %,d invalid rows skipped; %,d rows out of date order%n",
+                    sent[0],
+                    topic,
+                    secs,
+                    sent[0] / secs,
+                    acked.get(),
+                    invalid[0],
+                    order.outOfOrderRows());
+            firstProblems.forEach(p -> System.out.println("  invalid: " + p));
+        }
+        return 0;
+    }
+
+    private static void pace(FlightEvent e, double speedup, long start, long[] first) {
+        if (speedup <= 0) {
+            return;
+        }
+        if (first[0] == Long.MIN_VALUE) {
+            first[0] = e.time;
+        }
+        long due = start + (long) ((e.time - first[0]) * 1_000_000.0 / speedup);
+        long now;
+        while ((now = System.nanoTime()) < due) {
+            LockSupport.parkNanos(Math.min(due - now, 50_000_000L));
+        }
+    }
+
+    private interface RowConsumer {
+        void accept(RowResult row) throws IOException;
+    }
+
+    private void forEachRow(RowConsumer sink) throws IOException {
+        String name = events.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".parquet")) {
+            FlightParquetFormat.forEachRow(
+                    events.toString(),
+                    r -> {
+                        sink.accept(r);
+                        return true;
+                    });
+            return;
+        }
+        try (BufferedReader in = Files.newBufferedReader(events, StandardCharsets.UTF_8)) {
+            String header = in.readLine();
+            String problem = FlightCsv.checkHeader(header);
+            if (problem != null) {
+                throw new IllegalArgumentException("--events: " + events + ":1: " + problem);
+            }
+            String line;
+            long n = 1;
+            while ((line = in.readLine()) != null) {
+                n++;
+                sink.accept(FlightCsv.parse(events.getFileName().toString(), n, line));
+            }
+        }
+    }
+}
