@@ -41,7 +41,7 @@ public final class BaselineCommand implements Callable<Integer> {
     String name;
 
     @Option(
-            names = "--version",
+            names = "--model-version",
             defaultValue = "1",
             description = "Model version. Default: ${DEFAULT-VALUE}.")
     String version;
