@@ -5,6 +5,7 @@ import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
 import dev.parity.jobs.kafka.ReplayCommand;
 import dev.parity.jobs.model.BaselineCommand;
+import dev.parity.jobs.streaming.StreamCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             SampleCommand.class,
             BaselineCommand.class,
             ReplayCommand.class,
+            StreamCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ParityCli implements Runnable {

@@ -26,8 +26,9 @@ class LauncherE2ECase {
     void everyCommandHasHelp() throws Exception {
         Result top = run("--help");
         assertThat(top.exit).isZero();
-        assertThat(top.out).contains("demo", "backfill", "sample", "baseline", "replay");
-        for (String command : List.of("demo", "backfill", "sample", "baseline", "replay")) {
+        assertThat(top.out).contains("demo", "backfill", "sample", "baseline", "replay", "stream");
+        for (String command :
+                List.of("demo", "backfill", "sample", "baseline", "replay", "stream")) {
             Result r = run(command, "--help");
             assertThat(r.exit).as(command + " --help").isZero();
             assertThat(r.out).contains("Usage: parity " + command);

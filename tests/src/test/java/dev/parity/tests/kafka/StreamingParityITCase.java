@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.reference.SampleData;
-import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
-import dev.parity.jobs.streaming.RawBytes;
-import dev.parity.jobs.streaming.StreamingPredictionJob;
-import dev.parity.models.ModelGate;
-import dev.parity.models.flink.ScoringOperator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sample replayed into a real broker, the streaming job at parallelism 2 with exactly-once
- * Kafka output and RocksDB state: one committed prediction per flight, identical to the backfill's
+ * The sample replayed into a real broker, `parity stream` at parallelism 2 with exactly-once Kafka
+ * output and RocksDB state: one committed prediction per flight, identical to the backfill's
  * predictions.csv for the same model; a malformed event goes to the dead-letter topic.
  */
 class StreamingParityITCase {
@@ -105,41 +92,23 @@ class StreamingParityITCase {
         List<String> expected = Files.readAllLines(backfill.resolve("predictions.csv"));
         expected = expected.subList(1, expected.size());
 
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true));
-        env.setParallelism(2);
-        env.enableCheckpointing(1000);
-        new StreamingPredictionJob(
-                        KafkaSource.<byte[]>builder()
-                                .setBootstrapServers(kafka.bootstrapServers())
-                                .setTopics("flights.events")
-                                .setGroupId("streaming-parity")
-                                .setStartingOffsets(OffsetsInitializer.earliest())
-                                .setBounded(OffsetsInitializer.latest())
-                                .setValueOnlyDeserializer(new RawBytes())
-                                .build(),
-                        sink(
-                                "flights.predictions",
-                                DeliveryGuarantee.EXACTLY_ONCE,
-                                "parity-it-predictions"),
-                        sink(
-                                "flights.deadletter",
-                                DeliveryGuarantee.EXACTLY_ONCE,
-                                "parity-it-dead"),
-                        sink("flights.late", DeliveryGuarantee.EXACTLY_ONCE, "parity-it-late"),
-                        FlightFeatures.standard(),
-                        new ScoringOperator(
+        assertThat(
+                        ParityCli.execute(
+                                "stream",
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--model",
                                 MODEL,
-                                ModelGate.builder().build(),
-                                FlightFeatures.standard(),
-                                256,
-                                5,
-                                1),
-                        Duration.ofMinutes(5),
-                        Duration.ofSeconds(5))
-                .build(env);
-        env.execute("streaming-parity");
+                                "--bounded",
+                                "--parallelism",
+                                "2",
+                                "--checkpoint-interval",
+                                "PT1S",
+                                "--transaction-timeout",
+                                "PT2M",
+                                "--idleness",
+                                "PT5S"))
+                .isZero();
 
         List<String> streamed = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
@@ -166,24 +135,6 @@ class StreamingParityITCase {
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8))
                 .contains("malformed JSON")
                 .contains("{not json");
-    }
-
-    private static KafkaSink<byte[]> sink(
-            String topic, DeliveryGuarantee guarantee, String prefix) {
-        return KafkaSink.<byte[]>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setDeliveryGuarantee(guarantee)
-                .setTransactionalIdPrefix(prefix)
-                // below the broker's transaction.max.timeout.ms (15 min), above checkpoint +
-                // restart
-                .setProperty("transaction.timeout.ms", "120000")
-                .setRecordSerializer(
-                        KafkaRecordSerializationSchema.<byte[]>builder()
-                                .setTopic(topic)
-                                .setKeySerializationSchema(new RawBytes.IdKey())
-                                .setValueSerializationSchema(new RawBytes())
-                                .build())
-                .build();
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected) {
