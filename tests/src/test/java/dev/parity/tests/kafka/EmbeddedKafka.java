@@ -1,9 +1,14 @@
 package dev.parity.tests.kafka;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -53,6 +58,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
         }
+    }
+
+    /**
+     * Reads a topic from the start with {@code isolation.level=read_committed} until {@code
+     * expected} records arrived (or a minute passed), then polls once more so that duplicates would
+     * show.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, long expected) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("group.id", "check-" + topic + "-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+            c.poll(Duration.ofSeconds(1)).forEach(out::add);
+        }
+        return out;
     }
 
     @Override

@@ -8,15 +8,10 @@ import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.FlightEventJson;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +47,8 @@ class ReplayITCase {
         assertThat(exit).isZero();
 
         int flights = SampleData.rows().size();
-        List<ConsumerRecord<byte[], byte[]>> records = readAll("flights.events", 2L * flights);
+        List<ConsumerRecord<byte[], byte[]>> records =
+                kafka.readCommitted("flights.events", 2L * flights);
         assertThat(records).hasSize(2 * flights);
 
         Map<Long, Integer> perFlight = new HashMap<>();
@@ -70,26 +66,5 @@ class ReplayITCase {
             lastTimePerPartition.put(r.partition(), e.time);
         }
         assertThat(perFlight).hasSize(flights).allSatisfy((id, n) -> assertThat(n).isEqualTo(11));
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, long expected) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("group.id", "replay-itcase");
-        p.put("auto.offset.reset", "earliest");
-        p.put("isolation.level", "read_committed");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(500)).forEach(out::add);
-            }
-            // one more poll: anything beyond the expected count would be a duplicate
-            c.poll(Duration.ofMillis(500)).forEach(out::add);
-        }
-        return out;
     }
 }

@@ -9,15 +9,12 @@ import dev.parity.jobs.ParityCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,7 +109,7 @@ class StreamingParityITCase {
 
         List<String> streamed = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
-                readCommitted("flights.predictions", expected.size())) {
+                kafka.readCommitted("flights.predictions", expected.size())) {
             JsonNode n = JSON.readTree(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(n.get("id").asText());
             streamed.add(
@@ -130,30 +127,10 @@ class StreamingParityITCase {
         assertThat(streamed).hasSize(expected.size());
         assertThat(streamed).isEqualTo(expected);
 
-        List<ConsumerRecord<byte[], byte[]>> dead = readCommitted("flights.deadletter", 1);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted("flights.deadletter", 1);
         assertThat(dead).hasSize(1);
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8))
                 .contains("malformed JSON")
                 .contains("{not json");
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("group.id", "check-" + topic);
-        p.put("auto.offset.reset", "earliest");
-        p.put("isolation.level", "read_committed");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(500)).forEach(out::add);
-            }
-            c.poll(Duration.ofSeconds(1)).forEach(out::add); // duplicates would show up here
-        }
-        return out;
     }
 }
