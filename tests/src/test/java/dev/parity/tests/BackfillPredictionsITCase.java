@@ -91,8 +91,10 @@ class BackfillPredictionsITCase {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
         Files.writeString(out.resolve("predictions.csv"), "stale\n");
+        Files.writeString(out.resolve("features.csv"), "stale\n");
 
         assertThat(backfill(out, "--model", registry.toString())).isEqualTo(2);
         assertThat(out.resolve("predictions.csv")).doesNotExist();
+        assertThat(out.resolve("features.csv")).as("no earlier result left behind").doesNotExist();
     }
 }

@@ -136,6 +136,17 @@ public final class BackfillCommand implements Callable<Integer> {
             description = "Size limit of the bad-model gate. Default: ${DEFAULT-VALUE}.")
     long maxModelBytes;
 
+    static final String[] OUTPUT_FILES = {
+        "features.csv",
+        "rejected.csv",
+        "late.csv",
+        "incomplete.csv",
+        "predictions.csv",
+        "unscorable.csv",
+        "shadow_predictions.csv",
+        "summary.json"
+    };
+
     private final PrintStream console;
 
     public BackfillCommand() {
@@ -186,10 +197,12 @@ public final class BackfillCommand implements Callable<Integer> {
     /** Runs the backfill and merges its outputs. */
     Summary run() throws Exception {
         Files.createDirectories(out);
-        // A run never leaves an earlier run's predictions behind, even when its model is refused.
-        Files.deleteIfExists(out.resolve("predictions.csv"));
-        Files.deleteIfExists(out.resolve("unscorable.csv"));
-        Files.deleteIfExists(out.resolve("shadow_predictions.csv"));
+        // A run never leaves an earlier run's outputs behind: after a failed or refused run the
+        // directory holds no file that could pass for a result. Each file appears atomically
+        // (written to .tmp, then moved) once the job has finished.
+        for (String file : OUTPUT_FILES) {
+            Files.deleteIfExists(out.resolve(file));
+        }
         if (shadowModel != null && model == null) {
             throw new IllegalArgumentException("--shadow-model needs --model");
         }
