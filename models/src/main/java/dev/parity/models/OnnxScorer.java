@@ -79,8 +79,15 @@ public final class OnnxScorer implements AutoCloseable {
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(optLevel);
             OrtSession session = env.createSession(model, options);
-            java.util.Set<String> inputs = session.getInputNames();
-            java.util.Set<String> outputs = session.getOutputNames();
+            java.util.Set<String> inputs;
+            java.util.Set<String> outputs;
+            try {
+                inputs = session.getInputNames();
+                outputs = session.getOutputNames();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
             if (!inputs.contains(inputName) || !outputs.contains(outputName)) {
                 session.close();
                 throw new IllegalArgumentException(

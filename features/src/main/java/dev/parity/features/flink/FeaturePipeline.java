@@ -115,11 +115,13 @@ public final class FeaturePipeline {
         }
     }
 
-    /** Builder; defaults: label off, join timeout 2 days, uid prefix "features-". */
+    /** Builder; defaults: label off, join timeout 7 days, uid prefix "features-". */
     public static final class Builder {
         private FeatureSet featureSet;
         private boolean withLabel;
-        private Duration joinTimeout = Duration.ofDays(2);
+        // Far above the longest flight the expansion can produce with real delays (a day and a
+        // half in the reference data), so a slow arrival is never mistaken for a missing one.
+        private Duration joinTimeout = Duration.ofDays(7);
         private String uidPrefix = "features-";
 
         private Builder() {}

@@ -249,85 +249,101 @@ public final class BackfillCommand implements Callable<Integer> {
                 mode,
                 parallelism);
         long start = System.nanoTime();
-        JobExecutionResult result = env.execute("parity-backfill-" + mode);
-        long featureRows =
-                PartMerger.merge(
-                        parts,
-                        BackfillJob.FEATURES,
-                        new FeatureCsv(set).header(),
-                        out.resolve("features.csv"),
-                        true);
-        long rejected =
-                PartMerger.merge(
-                        parts,
-                        BackfillJob.REJECTED,
-                        BackfillJob.REJECTED_HEADER,
-                        out.resolve("rejected.csv"),
-                        false);
-        long late =
-                PartMerger.merge(
-                        parts,
-                        BackfillJob.LATE,
-                        BackfillJob.LATE_HEADER,
-                        out.resolve("late.csv"),
-                        true);
-        long incomplete =
-                PartMerger.merge(
-                        parts,
-                        BackfillJob.INCOMPLETE,
-                        BackfillJob.INCOMPLETE_HEADER,
-                        out.resolve("incomplete.csv"),
-                        true);
-        long predictions = -1;
-        long unscorable = -1;
-        if (scoring != null) {
-            predictions =
+        try {
+            JobExecutionResult result = env.execute("parity-backfill-" + mode);
+            long featureRows =
                     PartMerger.merge(
                             parts,
-                            BackfillJob.PREDICTIONS,
+                            BackfillJob.FEATURES,
+                            new FeatureCsv(set).header(),
+                            out.resolve("features.csv"),
+                            true);
+            long rejected =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.REJECTED,
+                            BackfillJob.REJECTED_HEADER,
+                            out.resolve("rejected.csv"),
+                            false);
+            long late =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.LATE,
+                            BackfillJob.LATE_HEADER,
+                            out.resolve("late.csv"),
+                            true);
+            long incomplete =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.INCOMPLETE,
+                            BackfillJob.INCOMPLETE_HEADER,
+                            out.resolve("incomplete.csv"),
+                            true);
+            long predictions = -1;
+            long unscorable = -1;
+            if (scoring != null) {
+                predictions =
+                        PartMerger.merge(
+                                parts,
+                                BackfillJob.PREDICTIONS,
+                                BackfillJob.PREDICTIONS_HEADER,
+                                out.resolve("predictions.csv"),
+                                true);
+                if (shadowModel != null) {
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.SHADOW,
                             BackfillJob.PREDICTIONS_HEADER,
-                            out.resolve("predictions.csv"),
+                            out.resolve("shadow_predictions.csv"),
                             true);
-            if (shadowModel != null) {
-                PartMerger.merge(
-                        parts,
-                        BackfillJob.SHADOW,
-                        BackfillJob.PREDICTIONS_HEADER,
-                        out.resolve("shadow_predictions.csv"),
-                        true);
+                }
+                unscorable =
+                        PartMerger.merge(
+                                parts,
+                                BackfillJob.UNSCORABLE,
+                                BackfillJob.UNSCORABLE_HEADER,
+                                out.resolve("unscorable.csv"),
+                                true);
             }
-            unscorable =
-                    PartMerger.merge(
-                            parts,
-                            BackfillJob.UNSCORABLE,
-                            BackfillJob.UNSCORABLE_HEADER,
-                            out.resolve("unscorable.csv"),
-                            true);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        deleteRecursively(parts);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            deleteRecursively(parts);
 
-        Summary s = new Summary();
-        s.put("events", events);
-        s.put("mode", mode.name());
-        s.put("parallelism", parallelism);
-        s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
-        s.put("rows_out", featureRows);
-        s.put("rejected_rows", rejected);
-        s.put("late_events", late);
-        s.put("incomplete_vectors", incomplete);
-        s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
-        s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
-        if (manifest != null) {
-            s.put("model", manifest.name + "/" + manifest.version);
-            s.put("predictions", predictions);
-            s.put("unscorable", unscorable);
+            Summary s = new Summary();
+            s.put("events", events);
+            s.put("mode", mode.name());
+            s.put("parallelism", parallelism);
+            s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
+            s.put("rows_out", featureRows);
+            s.put("rejected_rows", rejected);
+            s.put("late_events", late);
+            s.put("incomplete_vectors", incomplete);
+            s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
+            s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
+            if (manifest != null) {
+                s.put("model", manifest.name + "/" + manifest.version);
+                s.put("predictions", predictions);
+                s.put("unscorable", unscorable);
+            }
+            s.put("feature_set", set.name());
+            s.put("feature_set_fingerprint", set.fingerprint());
+            checkAccounting(result, featureRows, rejected, late);
+            if (scoring != null && predictions + unscorable != featureRows) {
+                throw new IllegalStateException(
+                        String.format(
+                                "scoring lost or duplicated records: %d vectors, but %d"
+                                        + " predictions + %d unscorable",
+                                featureRows, predictions, unscorable));
+            }
+            Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
+            return s;
+        } catch (Exception e) {
+            // Nothing that looks like a result may survive a failed run.
+            for (String file : OUTPUT_FILES) {
+                Files.deleteIfExists(out.resolve(file));
+                Files.deleteIfExists(out.resolve(file + ".tmp"));
+            }
+            throw e;
         }
-        s.put("feature_set", set.name());
-        s.put("feature_set_fingerprint", set.fingerprint());
-        checkAccounting(result, featureRows, rejected, late);
-        Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
-        return s;
     }
 
     /** The operators' exact counts must match what reached the files: nothing vanishes. */

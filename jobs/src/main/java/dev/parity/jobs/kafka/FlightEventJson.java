@@ -7,8 +7,8 @@ import dev.parity.features.api.EventType;
 import dev.parity.features.events.FlightEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * The JSON form of {@code flights.events} (DESIGN sections 2 and 5):
@@ -88,7 +88,7 @@ public final class FlightEventJson {
         long time;
         try {
             time = Instant.parse(n.get("time").asText()).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException | ArithmeticException e) {
             return new Decoded(
                     null,
                     "field 'time' is not an ISO-8601 instant: '" + n.get("time").asText() + "'");

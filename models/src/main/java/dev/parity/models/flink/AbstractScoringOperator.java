@@ -65,6 +65,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     private transient Counter unscorable;
     private transient Histogram batchSizes;
     private transient Histogram latencyMicros;
+    private transient Counter shadowFailures;
 
     protected AbstractScoringOperator(
             String modelDir,
@@ -123,6 +124,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
                         .histogram(
                                 "scoringLatencyMicros", new DescriptiveStatisticsHistogram(1000));
         getMetricGroup().gauge("modelVersion", () -> manifest.version);
+        shadowFailures = getMetricGroup().counter("shadowFailures");
     }
 
     /** The model to load in {@code open()}: the configured one unless state says otherwise. */
@@ -255,9 +257,28 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
             return;
         }
         long start = System.nanoTime();
-        scorer.score(size, results);
+        boolean shadowed = false;
+        try {
+            scorer.score(size, results);
+        } catch (Exception e) {
+            size = 0; // the task fails; its records are replayed from the last checkpoint
+            throw e;
+        }
         if (shadowScorer != null) {
-            shadowScorer.score(size, shadowResults);
+            try {
+                shadowScorer.score(size, shadowResults);
+                shadowed = true;
+            } catch (Exception e) {
+                // A failing candidate must never stop serving: drop it, report, go on.
+                shadowFailures.inc();
+                LOG.warn(
+                        "Shadow model {} failed and is dropped: {}",
+                        shadowManifest.version,
+                        e.toString());
+                OnnxScorer failed = shadowScorer;
+                shadowScorer = null;
+                failed.close();
+            }
         }
         latencyMicros.update((System.nanoTime() - start) / 1000);
         batchSizes.update(size);
@@ -265,7 +286,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
             Prediction p =
                     new Prediction(
                             ids[i], depTimes[i], manifest.name, manifest.version, results[i]);
-            if (shadowScorer != null) {
+            if (shadowed) {
                 p.shadowModel = shadowManifest.name;
                 p.shadowVersion = shadowManifest.version;
                 p.shadowPrediction = shadowResults[i];
@@ -297,13 +318,16 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     @Override
     public void close() throws Exception {
         try {
-            if (scorer != null) {
-                scorer.close();
-                scorer = null;
-            }
-            if (shadowScorer != null) {
-                shadowScorer.close();
-                shadowScorer = null;
+            try {
+                if (scorer != null) {
+                    scorer.close();
+                    scorer = null;
+                }
+            } finally {
+                if (shadowScorer != null) {
+                    shadowScorer.close();
+                    shadowScorer = null;
+                }
             }
         } finally {
             super.close();

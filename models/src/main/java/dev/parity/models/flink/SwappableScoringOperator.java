@@ -135,7 +135,12 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
                     new StreamRecord<>(new ModelRejection(dir, e.getMessage(), serving)));
             return;
         }
-        flush();
+        try {
+            flush();
+        } catch (Exception e) {
+            nextScorer.close();
+            throw e;
+        }
         if (shadow) {
             OnnxScorer previous = installShadow(next, nextScorer);
             if (previous != null) {
