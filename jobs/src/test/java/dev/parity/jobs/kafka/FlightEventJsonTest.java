@@ -50,4 +50,13 @@ class FlightEventJsonTest {
                                 "{\"type\":\"arrival\",\"id\":1,\"time\":\"2001-01-01T00:00:00Z\",\"origin\":\"A\",\"dest\":\"B\",\"delay\":1.5}"))
                 .isEqualTo("field 'delay' must be an integer");
     }
+
+    @Test
+    void aTimeBeyondEpochMillisecondsIsADeadLetterNotACrash() {
+        assertThat(
+                        error(
+                                "{\"type\":\"departure\",\"id\":1,\"time\":\"+1000000000-12-31T23:59:59Z\","
+                                        + "\"origin\":\"A\",\"dest\":\"B\",\"distance\":5}"))
+                .startsWith("field 'time' is not an ISO-8601 instant");
+    }
 }
