@@ -2,6 +2,7 @@ package dev.parity.features.flink;
 
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.io.RowResult;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -9,8 +10,10 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -77,6 +80,28 @@ public final class FlightFileInput {
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
             // everything is emitted in onEvent
+        }
+    }
+
+    /**
+     * Reads a whole flights file outside a Flink job, with the same format readers the job uses
+     * (CSV or Parquet by extension), stopping early when {@code sink} returns false. For tools such
+     * as the replay and the sample writer.
+     */
+    public static void forEachRow(String file, FlightParquetFormat.RowSink sink)
+            throws IOException {
+        Path path = new Path(file);
+        FileSystem fs = path.getFileSystem();
+        long length = fs.getFileStatus(path).getLen();
+        try (StreamFormat.Reader<RowResult> reader =
+                formatFor(path.getName())
+                        .createReader(new Configuration(), fs.open(path), length, length)) {
+            RowResult r;
+            while ((r = reader.read()) != null) {
+                if (!sink.accept(r)) {
+                    return;
+                }
+            }
         }
     }
 

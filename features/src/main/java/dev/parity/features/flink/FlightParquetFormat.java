@@ -10,8 +10,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.avro.AvroParquetReaders;
 
 /**
@@ -70,24 +68,9 @@ public final class FlightParquetFormat implements StreamFormat<RowResult> {
         return TypeInformation.of(RowResult.class);
     }
 
-    /**
-     * Reads a whole file outside a Flink job with the same reader the job uses, stopping early when
-     * {@code sink} returns false. For tools such as the sample writer.
-     */
+    /** Reads a whole Parquet file outside a job; see {@link FlightFileInput#forEachRow}. */
     public static void forEachRow(String file, RowSink sink) throws IOException {
-        Path path = new Path(file);
-        FileSystem fs = path.getFileSystem();
-        long length = fs.getFileStatus(path).getLen();
-        FlightParquetFormat format = new FlightParquetFormat(path.getName());
-        try (Reader<RowResult> reader =
-                format.createReader(new Configuration(), fs.open(path), length, length)) {
-            RowResult r;
-            while ((r = reader.read()) != null) {
-                if (!sink.accept(r)) {
-                    return;
-                }
-            }
-        }
+        FlightFileInput.forEachRow(file, sink);
     }
 
     /** Receives rows from {@link #forEachRow}; returns false to stop. */

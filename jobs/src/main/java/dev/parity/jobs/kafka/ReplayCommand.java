@@ -1,10 +1,8 @@
 package dev.parity.jobs.kafka;
 
 import dev.parity.features.events.FlightEvent;
-import dev.parity.features.flink.FlightParquetFormat;
-import dev.parity.features.io.FlightCsv;
+import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.io.RowResult;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -194,28 +192,11 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private void forEachRow(RowConsumer sink) throws IOException {
-        String name = events.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".parquet")) {
-            FlightParquetFormat.forEachRow(
-                    events.toString(),
-                    r -> {
-                        sink.accept(r);
-                        return true;
-                    });
-            return;
-        }
-        try (BufferedReader in = Files.newBufferedReader(events, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            String problem = FlightCsv.checkHeader(header);
-            if (problem != null) {
-                throw new IllegalArgumentException("--events: " + events + ":1: " + problem);
-            }
-            String line;
-            long n = 1;
-            while ((line = in.readLine()) != null) {
-                n++;
-                sink.accept(FlightCsv.parse(events.getFileName().toString(), n, line));
-            }
-        }
+        FlightFileInput.forEachRow(
+                events.toString(),
+                r -> {
+                    sink.accept(r);
+                    return true;
+                });
     }
 }
