@@ -42,6 +42,7 @@ public final class ParityCli implements Runnable {
     /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new ParityCli());
+        StreamCommand.addOptionList(cli.getSubcommands().get("stream"));
         cli.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                     Throwable cause = rootUserError(e);

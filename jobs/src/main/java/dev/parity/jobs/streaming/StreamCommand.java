@@ -1,28 +1,28 @@
 package dev.parity.jobs.streaming;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.LocalFlink;
-import dev.parity.models.ModelGate;
-import dev.parity.models.ModelRegistry;
-import dev.parity.models.flink.ScoringOperator;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code parity stream}: the streaming prediction job on a local Flink against a Kafka cluster.
- * Predictions are written with exactly-once transactions: consumers must read with {@code
- * isolation.level=read_committed}.
+ * {@code parity stream}: the streaming prediction job on a local Flink against a Kafka cluster. The
+ * job reads the same typed options ({@link StreamingOptions}) as on a cluster; the flags below are
+ * shorthands for the common ones. Predictions are written with exactly-once transactions: consumers
+ * must read with {@code isolation.level=read_committed}.
  */
 @Command(
         name = "stream",
@@ -30,152 +30,123 @@ import picocli.CommandLine.Option;
         description = {
             "Runs the streaming prediction job: JSON events from Kafka through the feature engine"
                     + " (RocksDB state) and the ONNX scoring operator to exactly-once predictions.",
-            "Consumers of the predictions topic must set isolation.level=read_committed."
+            "Consumers of the predictions topic must set isolation.level=read_committed.",
+            "Settings, lowest precedence first: built-in defaults, <conf-dir>/config.yaml, -D,"
+                    + " the flags below."
         })
 public final class StreamCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT")
-    String bootstrapServers;
+    @Option(
+            names = "--conf-dir",
+            paramLabel = "DIR",
+            description = "A Flink configuration directory with config.yaml (e.g. flink-conf).")
+    Path confDir;
 
     @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "Model directory <registry>/<name>/<version>.")
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description = "Any Flink or parity.* option (see the list below).")
+    Map<String, String> dynamic = new LinkedHashMap<>();
+
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            description = "= parity.kafka.bootstrap-servers")
+    String bootstrapServers;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "= parity.model.dir")
     String model;
 
     @Option(
-            names = "--events-topic",
-            defaultValue = "flights.events",
-            description = "Default: ${DEFAULT-VALUE}.")
-    String eventsTopic;
+            names = "--control-topic",
+            paramLabel = "TOPIC",
+            description = "= parity.topics.control")
+    String controlTopic;
+
+    @Option(names = "--bounded", description = "= parity.events.bounded=true")
+    boolean bounded;
 
     @Option(
-            names = "--predictions-topic",
-            defaultValue = "flights.predictions",
-            description = "Default: ${DEFAULT-VALUE}.")
-    String predictionsTopic;
-
-    @Option(
-            names = "--deadletter-topic",
-            defaultValue = "flights.deadletter",
-            description = "Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
-
-    @Option(
-            names = "--late-topic",
-            defaultValue = "flights.late",
-            description = "Default: ${DEFAULT-VALUE}.")
-    String lateTopic;
-
-    @Option(
-            names = "--group-id",
-            defaultValue = "parity-streaming",
-            description = "Consumer group. Default: ${DEFAULT-VALUE}.")
-    String groupId;
-
-    @Option(
-            names = "--transactional-id-prefix",
-            defaultValue = "parity-streaming",
-            description = "Unique per job. Default: ${DEFAULT-VALUE}.")
-    String transactionalIdPrefix;
+            names = "--parallelism",
+            paramLabel = "N",
+            description = "= parallelism.default. Default here: 2.")
+    Integer parallelism;
 
     @Option(
             names = "--checkpoint-interval",
-            defaultValue = "PT10S",
-            description = "Default: ${DEFAULT-VALUE}.")
+            paramLabel = "DURATION",
+            description = "= execution.checkpointing.interval. Default here: 10 s.")
     Duration checkpointInterval;
 
-    @Option(
-            names = "--transaction-timeout",
-            defaultValue = "PT10M",
-            description =
-                    "Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms (15 min by default). Default: ${DEFAULT-VALUE}.")
-    Duration transactionTimeout;
-
-    @Option(
-            names = "--allowed-lateness",
-            defaultValue = "PT5M",
-            description = "Bounded out-of-orderness. Default: ${DEFAULT-VALUE}.")
-    Duration allowedLateness;
-
-    @Option(
-            names = "--idleness",
-            defaultValue = "PT30S",
-            description =
-                    "A partition without events this long stops holding back the watermark. Default: ${DEFAULT-VALUE}.")
-    Duration idleness;
-
-    @Option(
-            names = "--bounded",
-            description = "Stop at the end offsets present at start (for replays and tests).")
-    boolean bounded;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
-    int parallelism;
-
-    @Option(names = "--max-batch", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
-    int maxBatch;
-
-    @Option(
-            names = "--max-wait",
-            defaultValue = "PT0.005S",
-            description = "Default: ${DEFAULT-VALUE}.")
-    Duration maxWait;
+    /** The effective configuration: defaults, then config.yaml, then -D, then the flags. */
+    Configuration configuration() {
+        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        conf.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
+        conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, 2);
+        if (confDir != null) {
+            if (!Files.isRegularFile(confDir.resolve(GlobalConfiguration.FLINK_CONF_FILENAME))) {
+                throw new IllegalArgumentException(
+                        "--conf-dir "
+                                + confDir
+                                + ": no "
+                                + GlobalConfiguration.FLINK_CONF_FILENAME);
+            }
+            conf.addAll(GlobalConfiguration.loadConfiguration(confDir.toString()));
+        }
+        conf.addAll(Configuration.fromMap(dynamic));
+        if (bootstrapServers != null) {
+            conf.set(StreamingOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        }
+        if (model != null) {
+            conf.set(StreamingOptions.MODEL_DIR, model);
+        }
+        if (controlTopic != null) {
+            conf.set(StreamingOptions.CONTROL_TOPIC, controlTopic);
+        }
+        if (bounded) {
+            conf.set(StreamingOptions.BOUNDED, true);
+        }
+        if (parallelism != null) {
+            conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        }
+        if (checkpointInterval != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        }
+        Duration interval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+        if (interval != null
+                && conf.get(StreamingOptions.TRANSACTION_TIMEOUT).compareTo(interval) <= 0) {
+            throw new IllegalArgumentException(
+                    StreamingOptions.TRANSACTION_TIMEOUT.key()
+                            + " must exceed execution.checkpointing.interval (plus restart time)");
+        }
+        return conf;
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (transactionTimeout.compareTo(checkpointInterval) <= 0) {
-            throw new IllegalArgumentException(
-                    "--transaction-timeout must exceed --checkpoint-interval (plus restart time)");
-        }
-        FeatureSet set = FlightFeatures.standard();
-        ModelGate gate = ModelGate.builder().build();
-        ModelRegistry.load(model, gate, set); // fail fast on a bad model
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true));
-        env.setParallelism(parallelism);
-        env.enableCheckpointing(checkpointInterval.toMillis());
-        KafkaSourceBuilder<byte[]> source =
-                KafkaSource.<byte[]>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setTopics(eventsTopic)
-                        .setGroupId(groupId)
-                        .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setValueOnlyDeserializer(new RawBytes());
-        if (bounded) {
-            source.setBounded(OffsetsInitializer.latest());
-        }
-        new StreamingPredictionJob(
-                        source.build(),
-                        sink(predictionsTopic, "predictions"),
-                        sink(deadLetterTopic, "deadletter"),
-                        sink(lateTopic, "late"),
-                        set,
-                        new ScoringOperator(model, gate, set, maxBatch, maxWait.toMillis(), 1),
-                        allowedLateness,
-                        idleness)
-                .build(env);
+        Configuration conf = configuration();
+        StreamingPredictionJob job = StreamingPredictionJob.fromConfig(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        job.build(env);
         System.out.printf(
                 "stream: %s -> %s (exactly-once; read with isolation.level=read_committed)%n",
-                eventsTopic, predictionsTopic);
-        env.execute("parity-streaming");
+                conf.get(StreamingOptions.EVENTS_TOPIC),
+                conf.get(StreamingOptions.PREDICTIONS_TOPIC));
+        env.execute(conf.get(StreamingOptions.JOB_NAME));
         return 0;
     }
 
-    private KafkaSink<byte[]> sink(String topic, String suffix) {
-        return KafkaSink.<byte[]>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "-" + suffix)
-                .setProperty(
-                        "transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()))
-                .setRecordSerializer(
-                        KafkaRecordSerializationSchema.<byte[]>builder()
-                                .setTopic(topic)
-                                .setKeySerializationSchema(new RawBytes.IdKey())
-                                .setValueSerializationSchema(new RawBytes())
-                                .build())
-                .build();
+    /** The typed options as the help footer. */
+    public static void addOptionList(CommandLine stream) {
+        StringBuilder s = new StringBuilder("%nJob options (-D key=value, or config.yaml):%n");
+        for (String line : StreamingOptions.describe()) {
+            s.append(line.replace("%", "%%")).append("%n");
+        }
+        s.append(
+                "Flink's own keys apply as usual, e.g. execution.checkpointing.interval,"
+                        + " state.backend.type, restart-strategy.type.%n");
+        stream.getCommandSpec().usageMessage().footer(s.toString());
     }
 }

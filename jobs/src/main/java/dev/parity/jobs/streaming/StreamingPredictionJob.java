@@ -1,22 +1,44 @@
 package dev.parity.jobs.streaming;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.core.FeatureVector;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FeaturePipeline;
+import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.AbstractScoringOperator;
+import dev.parity.models.flink.ModelAnnouncement;
+import dev.parity.models.flink.ModelRejection;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.SwappableScoringOperator;
+import dev.parity.models.flink.UnscorableRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -24,15 +46,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The streaming prediction job: raw JSON events in, predictions out, through the same feature
- * pipeline and scoring operator as the backfill. It takes its source and sinks in the constructor
- * (Kafka in production, anything in tests); malformed events go to the dead-letter sink and late
- * events to the late sink, each as JSON with the reason.
+ * pipeline and scoring operator as the backfill. Malformed events, records the model cannot score
+ * and refused model announcements go to the dead-letter sink, late events to the late sink, each as
+ * JSON with the reason; nothing is dropped silently.
  *
- * <p>Work in progress for the streaming issue: configuration options, the control topic for model
- * swaps and the launcher command come next.
+ * <p>{@link #fromConfig} wires Kafka from the typed {@link StreamingOptions}; {@link #main} is the
+ * entry point when the job jar is submitted to a cluster ({@code flink run -c
+ * dev.parity.jobs.streaming.StreamingPredictionJob parity-jobs.jar --parity.model.dir ...}).
  */
 public final class StreamingPredictionJob {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,24 +66,48 @@ public final class StreamingPredictionJob {
     static final OutputTag<byte[]> DEAD_LETTERS = new OutputTag<>("dead-letters", BYTES);
 
     private final Source<byte[], ?, ?> events;
+    private final Source<byte[], ?, ?> control;
     private final Sink<byte[]> predictions;
     private final Sink<byte[]> deadLetters;
     private final Sink<byte[]> late;
     private final FeatureSet featureSet;
-    private final ScoringOperator scoring;
+    private final Scoring scoring;
     private final Duration outOfOrderness;
     private final Duration idleness;
 
+    /** What the scoring operator needs; one place for both the fixed and the swappable one. */
+    public static final class Scoring {
+        final String modelDir;
+        final ModelGate gate;
+        final int maxBatch;
+        final long maxWaitMillis;
+        final int intraOpThreads;
+
+        public Scoring(
+                String modelDir, ModelGate gate, int maxBatch, Duration maxWait, int threads) {
+            this.modelDir = modelDir;
+            this.gate = gate;
+            this.maxBatch = maxBatch;
+            this.maxWaitMillis = maxWait.toMillis();
+            this.intraOpThreads = threads;
+        }
+    }
+
+    /**
+     * @param control model announcements (JSON), or null to serve {@code scoring.modelDir} only
+     */
     public StreamingPredictionJob(
             Source<byte[], ?, ?> events,
+            Source<byte[], ?, ?> control,
             Sink<byte[]> predictions,
             Sink<byte[]> deadLetters,
             Sink<byte[]> late,
             FeatureSet featureSet,
-            ScoringOperator scoring,
+            Scoring scoring,
             Duration outOfOrderness,
             Duration idleness) {
         this.events = events;
+        this.control = control;
         this.predictions = predictions;
         this.deadLetters = deadLetters;
         this.late = late;
@@ -68,7 +117,148 @@ public final class StreamingPredictionJob {
         this.idleness = idleness;
     }
 
+    /**
+     * The job on Kafka as {@code conf} describes it. The model is loaded and gated here once, so a
+     * bad model fails the submission with its reason instead of a restarting job.
+     */
+    public static StreamingPredictionJob fromConfig(ReadableConfig conf) throws Exception {
+        String servers = StreamingOptions.required(conf, StreamingOptions.BOOTSTRAP_SERVERS);
+        String modelDir = StreamingOptions.required(conf, StreamingOptions.MODEL_DIR);
+        Properties client = StreamingOptions.clientProperties(conf);
+        FeatureSet set = FlightFeatures.standard();
+        ModelGate gate =
+                ModelGate.builder().maxBytes(conf.get(StreamingOptions.MAX_MODEL_BYTES)).build();
+        ModelRegistry.load(modelDir, gate, set);
+        boolean bounded = conf.get(StreamingOptions.BOUNDED);
+
+        KafkaSourceBuilder<byte[]> events =
+                KafkaSource.<byte[]>builder()
+                        .setBootstrapServers(servers)
+                        .setProperties(client)
+                        .setTopics(conf.get(StreamingOptions.EVENTS_TOPIC))
+                        .setGroupId(conf.get(StreamingOptions.GROUP_ID))
+                        .setStartingOffsets(
+                                startingOffsets(conf.get(StreamingOptions.STARTING_OFFSETS)))
+                        .setValueOnlyDeserializer(new RawBytes());
+        if (bounded) {
+            events.setBounded(OffsetsInitializer.latest());
+        }
+        KafkaSource<byte[]> control = null;
+        String controlTopic = conf.get(StreamingOptions.CONTROL_TOPIC);
+        if (controlTopic != null) {
+            KafkaSourceBuilder<byte[]> c =
+                    KafkaSource.<byte[]>builder()
+                            .setBootstrapServers(servers)
+                            .setProperties(client)
+                            .setTopics(controlTopic)
+                            .setGroupId(conf.get(StreamingOptions.GROUP_ID) + "-control")
+                            .setStartingOffsets(OffsetsInitializer.earliest())
+                            .setValueOnlyDeserializer(new RawBytes());
+            if (bounded) {
+                c.setBounded(OffsetsInitializer.latest());
+            }
+            control = c.build();
+        }
+        String prefix = conf.get(StreamingOptions.TRANSACTIONAL_ID_PREFIX);
+        Duration timeout = conf.get(StreamingOptions.TRANSACTION_TIMEOUT);
+        return new StreamingPredictionJob(
+                events.build(),
+                control,
+                kafkaSink(
+                        servers,
+                        client,
+                        conf.get(StreamingOptions.PREDICTIONS_TOPIC),
+                        prefix + "-predictions",
+                        timeout),
+                kafkaSink(
+                        servers,
+                        client,
+                        conf.get(StreamingOptions.DEADLETTER_TOPIC),
+                        prefix + "-deadletter",
+                        timeout),
+                kafkaSink(
+                        servers,
+                        client,
+                        conf.get(StreamingOptions.LATE_TOPIC),
+                        prefix + "-late",
+                        timeout),
+                set,
+                new Scoring(
+                        modelDir,
+                        gate,
+                        conf.get(StreamingOptions.MAX_BATCH),
+                        conf.get(StreamingOptions.MAX_WAIT),
+                        conf.get(StreamingOptions.INTRA_OP_THREADS)),
+                conf.get(StreamingOptions.OUT_OF_ORDERNESS),
+                conf.get(StreamingOptions.IDLENESS));
+    }
+
+    static OffsetsInitializer startingOffsets(String value) {
+        switch (value) {
+            case "committed":
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case "earliest":
+                return OffsetsInitializer.earliest();
+            case "latest":
+                return OffsetsInitializer.latest();
+            default:
+                throw new IllegalArgumentException(
+                        StreamingOptions.STARTING_OFFSETS.key()
+                                + ": '"
+                                + value
+                                + "' is not one of committed, earliest, latest");
+        }
+    }
+
+    static KafkaSink<byte[]> kafkaSink(
+            String servers,
+            Properties client,
+            String topic,
+            String transactionalIdPrefix,
+            Duration transactionTimeout) {
+        return KafkaSink.<byte[]>builder()
+                .setBootstrapServers(servers)
+                .setKafkaProducerConfig(client)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty(
+                        "transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()))
+                .setRecordSerializer(
+                        KafkaRecordSerializationSchema.<byte[]>builder()
+                                .setTopic(topic)
+                                .setKeySerializationSchema(new RawBytes.IdKey())
+                                .setValueSerializationSchema(new RawBytes())
+                                .build())
+                .build();
+    }
+
+    /**
+     * Entry point on a cluster. Parity's options come from the cluster's {@code config.yaml} and
+     * from {@code --key value} arguments (which win); see {@link StreamingOptions}.
+     */
+    public static void main(String[] args) throws Exception {
+        Configuration fromArgs = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        // the cluster's (or the client's) configuration, then the arguments on top
+        conf.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
+        conf.addAll(fromArgs);
+        env.configure(LocalFlink.configuration(RuntimeExecutionMode.STREAMING, false));
+        env.configure(conf);
+        fromConfig(conf).build(env);
+        env.execute(conf.get(StreamingOptions.JOB_NAME));
+    }
+
     public void build(StreamExecutionEnvironment env) {
+        build(env, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds the job graph; {@code afterDecode} may insert a stage between decoding and event-time
+     * assignment (the failure-injection tests use it). Every stateful operator has a stable uid.
+     */
+    public void build(
+            StreamExecutionEnvironment env, UnaryOperator<DataStream<FlightEvent>> afterDecode) {
         SingleOutputStreamOperator<FlightEvent> decoded =
                 env.fromSource(events, WatermarkStrategy.noWatermarks(), "flights.events")
                         .uid("events-source")
@@ -76,13 +266,12 @@ public final class StreamingPredictionJob {
                         .returns(TypeInformation.of(FlightEvent.class))
                         .name("decode-events")
                         .uid("decode-events");
-        decoded.getSideOutput(DEAD_LETTERS)
-                .sinkTo(deadLetters)
-                .name("flights.deadletter")
-                .uid("deadletter-sink");
+        DataStream<byte[]> dead = decoded.getSideOutput(DEAD_LETTERS);
 
         DataStream<FlightEvent> timed =
-                decoded.assignTimestampsAndWatermarks(
+                afterDecode
+                        .apply(decoded)
+                        .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<FlightEvent>forBoundedOutOfOrderness(
                                                 outOfOrderness)
                                         .withTimestampAssigner((e, ts) -> e.time)
@@ -100,19 +289,82 @@ public final class StreamingPredictionJob {
                 .map(l -> lateJson(l.event, l.reason()))
                 .returns(BYTES)
                 .name("late-json")
+                .uid("late-json")
                 .sinkTo(late)
                 .name("flights.late")
                 .uid("late-sink");
 
-        features.vectors()
-                .transform("score", TypeInformation.of(Prediction.class), scoring)
-                .uid("score")
-                .map(StreamingPredictionJob::predictionJson)
+        SingleOutputStreamOperator<ModelAnnouncement> announcements = null;
+        if (control != null) {
+            // Announcements carry no event time: the control input never emits a watermark.
+            // Bounded runs (tests, replays) bound it too, so its end releases the operator.
+            announcements =
+                    env.fromSource(control, WatermarkStrategy.noWatermarks(), "model-announcements")
+                            .uid("control-source")
+                            .setParallelism(1)
+                            .process(new DecodeAnnouncement())
+                            .returns(TypeInformation.of(ModelAnnouncement.class))
+                            .setParallelism(1)
+                            .name("decode-announcements")
+                            .uid("decode-announcements");
+            dead = dead.union(announcements.getSideOutput(DEAD_LETTERS));
+        }
+        SingleOutputStreamOperator<Prediction> scored = score(features.vectors(), announcements);
+        dead =
+                dead.union(
+                        scored.getSideOutput(AbstractScoringOperator.UNSCORABLE)
+                                .map(StreamingPredictionJob::unscorableJson)
+                                .returns(BYTES)
+                                .name("unscorable-json")
+                                .uid("unscorable-json"));
+        if (announcements != null) {
+            dead =
+                    dead.union(
+                            scored.getSideOutput(SwappableScoringOperator.REJECTED_MODELS)
+                                    .map(StreamingPredictionJob::rejectionJson)
+                                    .returns(BYTES)
+                                    .name("rejected-model-json")
+                                    .uid("rejected-model-json"));
+        }
+        dead.sinkTo(deadLetters).name("flights.deadletter").uid("deadletter-sink");
+
+        scored.map(StreamingPredictionJob::predictionJson)
                 .returns(BYTES)
                 .name("prediction-json")
+                .uid("prediction-json")
                 .sinkTo(predictions)
                 .name("flights.predictions")
                 .uid("predictions-sink");
+    }
+
+    private SingleOutputStreamOperator<Prediction> score(
+            DataStream<FeatureVector> vectors, DataStream<ModelAnnouncement> announcements) {
+        TypeInformation<Prediction> type = TypeInformation.of(Prediction.class);
+        if (announcements == null) {
+            return vectors.transform(
+                            "score",
+                            type,
+                            new ScoringOperator(
+                                    scoring.modelDir,
+                                    scoring.gate,
+                                    featureSet,
+                                    scoring.maxBatch,
+                                    scoring.maxWaitMillis,
+                                    scoring.intraOpThreads))
+                    .uid("score");
+        }
+        return vectors.connect(announcements.broadcast())
+                .transform(
+                        "score",
+                        type,
+                        new SwappableScoringOperator(
+                                scoring.modelDir,
+                                scoring.gate,
+                                featureSet,
+                                scoring.maxBatch,
+                                scoring.maxWaitMillis,
+                                scoring.intraOpThreads))
+                .uid("score");
     }
 
     /** {@code {id, dep_time, model, version, prediction}} (DESIGN section 5). */
@@ -137,6 +389,21 @@ public final class StreamingPredictionJob {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    static byte[] unscorableJson(UnscorableRecord u) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("reason", "unscorable: " + u.reason);
+        n.put("id", u.id);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] rejectionJson(ModelRejection r) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("reason", "model refused: " + r.reason);
+        n.put("modelDir", r.modelDir);
+        n.put("serving", r.servingModel);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Decodes events; what is not a valid event goes to {@link #DEAD_LETTERS} with the reason. */
     static final class Decode extends ProcessFunction<byte[], FlightEvent> {
         private transient Counter dead;
@@ -154,10 +421,37 @@ public final class StreamingPredictionJob {
                 return;
             }
             dead.inc();
-            ObjectNode n = JSON.createObjectNode();
-            n.put("reason", d.error);
-            n.put("event", new String(value, StandardCharsets.UTF_8));
-            ctx.output(DEAD_LETTERS, n.toString().getBytes(StandardCharsets.UTF_8));
+            ctx.output(DEAD_LETTERS, deadLetter(d.error, value));
+        }
+    }
+
+    static byte[] deadLetter(String reason, byte[] raw) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("reason", reason);
+        n.put("event", new String(raw, StandardCharsets.UTF_8));
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code {"modelDir": "...", "shadow": false}}; anything else is a dead letter (the model in it
+     * is not gated here: every subtask gates what it loads).
+     */
+    static final class DecodeAnnouncement extends ProcessFunction<byte[], ModelAnnouncement> {
+        @Override
+        public void processElement(byte[] value, Context ctx, Collector<ModelAnnouncement> out) {
+            try {
+                JsonNode n = JSON.readTree(value);
+                JsonNode dir = n == null ? null : n.get("modelDir");
+                if (dir == null || !dir.isTextual() || dir.asText().isBlank()) {
+                    ctx.output(DEAD_LETTERS, deadLetter("announcement without modelDir", value));
+                    return;
+                }
+                ModelAnnouncement a = new ModelAnnouncement(dir.asText());
+                a.shadow = n.path("shadow").asBoolean(false);
+                out.collect(a);
+            } catch (java.io.IOException e) {
+                ctx.output(DEAD_LETTERS, deadLetter("malformed announcement JSON", value));
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.parity.features.api.EventType;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.FlightEventJson;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

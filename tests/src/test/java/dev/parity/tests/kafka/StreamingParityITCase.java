@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,10 +102,10 @@ class StreamingParityITCase {
                                 "2",
                                 "--checkpoint-interval",
                                 "PT1S",
-                                "--transaction-timeout",
-                                "PT2M",
-                                "--idleness",
-                                "PT5S"))
+                                "-D",
+                                "parity.kafka.transaction-timeout=PT2M",
+                                "-D",
+                                "parity.events.idleness=PT5S"))
                 .isZero();
 
         List<String> streamed = new ArrayList<>();

@@ -1,13 +1,15 @@
-package dev.parity.tests.kafka;
+package dev.parity.jobs.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -81,6 +83,35 @@ public final class EmbeddedKafka implements AutoCloseable {
                 c.poll(Duration.ofMillis(500)).forEach(out::add);
             }
             c.poll(Duration.ofSeconds(1)).forEach(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Reads every committed record of {@code topic} up to its last stable offset, now ({@code
+     * isolation.level=read_committed}).
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("isolation.level", "read_committed");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            c.partitionsFor(topic)
+                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topic + ": not read to its end in a minute");
+                }
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
         }
         return out;
     }
