@@ -36,12 +36,19 @@ class LauncherE2ECase {
     }
 
     @Test
-    void demoRunsTheBackfillOnTheBundledSample() throws Exception {
+    void demoStreamsTheSampleThroughKafkaAndMatchesTheBackfill() throws Exception {
         Path out = tmp.resolve("demo");
-        Result r = run("demo", "--out", out.toString());
+        Result r =
+                run("demo", "--out", out.toString(), "--speedup", "20000", "--web-port", "18081");
         assertThat(r.exit).as(r.out).isZero();
-        assertThat(r.out).contains("rows_out                 48,626", "A few rows of");
-        assertThat(Files.readAllLines(out.resolve("features.csv"))).hasSize(48_627);
+        assertThat(r.out)
+                .contains("web UI http://localhost:")
+                .contains("live prediction: {\"id\":")
+                .contains("predictions out:  48,626")
+                .contains("duplicates:       0")
+                .containsPattern("latency: +p50 \\d+ ms, p99 \\d+ ms")
+                .contains("parity: 48626/48626 identical");
+        assertThat(Files.readAllLines(out.resolve("backfill/predictions.csv"))).hasSize(48_627);
     }
 
     @Test

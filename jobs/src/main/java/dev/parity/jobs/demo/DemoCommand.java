@@ -1,102 +1,426 @@
 package dev.parity.jobs.demo;
 
-import dev.parity.jobs.backfill.BackfillCommand;
-import java.io.BufferedReader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.features.api.EventType;
+import dev.parity.features.events.FlightEvent;
+import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.jobs.streaming.StreamingOptions;
+import dev.parity.jobs.streaming.StreamingPredictionJob;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code parity demo}: the feature engine on the bundled sample with nothing to configure. Until
- * the streaming demo lands (Kafka, scoring) it runs the backfill of the sample in BATCH mode and
- * shows a few of the computed feature vectors.
+ * {@code parity demo}: streaming prediction end to end with nothing to install. It starts a real
+ * KRaft broker in this JVM and a local Flink with its web UI, runs the streaming job with the
+ * bundled model, replays the bundled sample into Kafka at a fixed speed-up of event time, shows
+ * progress and live predictions read with {@code read_committed}, and ends with a summary and a
+ * parity line against a BATCH backfill of the same sample. Everything runs in this process and
+ * stops with it.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the backfill on the bundled sample (3 days, 48,626 flights) on a local Flink,"
-                    + " scores every flight with the bundled ONNX model inside the Flink job, and"
-                    + " shows some features and predictions."
+            "Streaming prediction on the bundled sample (3 days, 48,626 flights): an embedded"
+                    + " Kafka broker, a local Flink with web UI, the bundled ONNX model, a paced"
+                    + " replay, live predictions, latency and a parity check against a backfill."
         })
 public final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "data/sample/flights-sample.csv";
     static final String MODEL = "models/bundled/flights-linear/1";
 
+    /** Ids of the end-of-replay markers; no real flight has one. */
+    static final long MARKER_ID = 900_000_000L;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Option(
             names = "--out",
             defaultValue = "out/demo",
             paramLabel = "DIR",
-            description = "Output directory. Default: ${DEFAULT-VALUE}.")
+            description = "Where the reference backfill goes. Default: ${DEFAULT-VALUE}.")
     Path out;
 
     @Option(
-            names = "--mode",
-            defaultValue = "batch",
-            paramLabel = "MODE",
-            description = "batch or streaming. Default: ${DEFAULT-VALUE}.")
-    String mode;
+            names = "--speedup",
+            defaultValue = "10000",
+            description =
+                    "Event time runs this many times faster than wall time (the sample's 3 days"
+                            + " take ~26 s at 10000). Default: ${DEFAULT-VALUE}.")
+    double speedup;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "PT2S",
+            description =
+                    "Exactly-once output is committed on checkpoints, so this bounds the latency."
+                            + " Default: ${DEFAULT-VALUE}.")
+    Duration checkpointInterval;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(
+            names = "--web-port",
+            defaultValue = "8081",
+            description = "First port tried for the Flink web UI. Default: ${DEFAULT-VALUE}.")
+    int webPort;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isReadable(Path.of(SAMPLE))) {
-            throw new IllegalArgumentException(
-                    "the bundled sample "
-                            + SAMPLE
-                            + " is missing: run the demo from the repository root");
+        for (String f : List.of(SAMPLE, MODEL + "/model.onnx")) {
+            if (!Files.isReadable(Path.of(f))) {
+                throw new IllegalArgumentException(
+                        f + " is missing: run the demo from the repository root");
+            }
         }
-        BackfillCommand backfill = new BackfillCommand();
-        new CommandLine(backfill)
-                .parseArgs(
+        System.out.println(
+                "[demo] 1/4 reference: BATCH backfill of the sample with the same model");
+        Path reference = out.resolve("backfill");
+        int exit =
+                ParityCli.execute(
+                        "backfill",
                         "--events",
                         SAMPLE,
                         "--out",
-                        out.toString(),
-                        "--mode",
-                        mode,
+                        reference.toString(),
                         "--model",
-                        MODEL);
-        int exit = backfill.call();
+                        MODEL,
+                        "--progress-interval",
+                        "PT0S");
         if (exit != 0) {
             return exit;
         }
+        Map<Long, String> expected = readPredictions(reference.resolve("predictions.csv"));
+
+        System.out.println("[demo] 2/4 starting an embedded Kafka broker (KRaft)");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("flights.events", 2);
+            kafka.createTopic("flights.predictions", 2);
+            kafka.createTopic("flights.deadletter", 1);
+            kafka.createTopic("flights.late", 1);
+            System.out.println("       bootstrap servers: " + kafka.bootstrapServers());
+            return stream(kafka, expected);
+        }
+    }
+
+    private int stream(EmbeddedKafka kafka, Map<Long, String> expected) throws Exception {
+        int port = freePort(webPort);
+        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
+        conf.set(RestOptions.PORT, port);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(StreamingOptions.MODEL_DIR, MODEL);
+        conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(5));
+        conf.set(StreamingOptions.IDLENESS, Duration.ofSeconds(5));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        env.setParallelism(parallelism);
+        StreamingPredictionJob.fromConfig(conf).build(env);
+        JobClient job = env.executeAsync("parity-demo");
+        System.out.printf(
+                "[demo] 3/4 streaming job %s running on a local Flink: web UI http://localhost:%d%n",
+                job.getJobID(), port);
+
+        Watcher watcher = new Watcher(kafka.bootstrapServers());
+        Thread watch = new Thread(watcher, "demo-watcher");
+        watch.start();
+        long start = System.nanoTime();
+        try {
+            System.out.printf(
+                    Locale.ROOT,
+                    "[demo] 4/4 replaying %s at %.0fx event time into flights.events%n",
+                    SAMPLE,
+                    speedup);
+            int exit =
+                    ParityCli.execute(
+                            "replay",
+                            "--events",
+                            SAMPLE,
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--speedup",
+                            Double.toString(speedup),
+                            "--progress-interval-ms",
+                            "0");
+            if (exit != 0) {
+                return exit;
+            }
+            sendEndMarkers(kafka.bootstrapServers());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (watcher.predictions() < expected.size() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        } finally {
+            watcher.stop();
+            watch.join();
+            job.cancel().get(1, TimeUnit.MINUTES);
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        return summary(watcher, expected, secs);
+    }
+
+    /**
+     * A departure on each partition a day after the sample: the watermark of an unbounded stream
+     * only passes the last sample flights once later events arrive, as they would in production.
+     */
+    private static void sendEndMarkers(String servers) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", servers);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        long time = Instant.parse("2001-01-05T00:00:00Z").toEpochMilli();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (int partition = 0; partition < 2; partition++) {
+                FlightEvent e = FlightEvent.departure(MARKER_ID + partition, time, "END", "END", 1);
+                producer.send(
+                                new ProducerRecord<>(
+                                        "flights.events",
+                                        partition,
+                                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
+                                        FlightEventJson.encode(e)))
+                        .get();
+            }
+        }
+    }
+
+    private int summary(Watcher w, Map<Long, String> expected, double secs) {
+        long identical = 0;
+        for (Map.Entry<Long, String> e : expected.entrySet()) {
+            if (e.getValue().equals(w.streamed.get(e.getKey()))) {
+                identical++;
+            }
+        }
+        long[] lat = Arrays.copyOf(w.latencies, w.latencyCount);
+        Arrays.sort(lat);
         System.out.println();
-        System.out.println("A few rows of " + out.resolve("features.csv") + ":");
-        try (BufferedReader in =
-                Files.newBufferedReader(out.resolve("features.csv"), StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            System.out.println("  " + header);
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                // every 5000th flight: later ones have fuller windows
-                if (n++ % 5000 == 4999) {
-                    System.out.println("  " + line);
+        System.out.println("Summary");
+        System.out.printf(
+                Locale.ROOT,
+                "  events in:        %,d (and %d end-of-replay markers)%n",
+                w.events,
+                w.markers);
+        System.out.printf(
+                Locale.ROOT,
+                "  predictions out:  %,d (committed, read with isolation.level=read_committed)%n",
+                w.predictions());
+        System.out.printf(
+                Locale.ROOT,
+                "  duplicates:       %,d%n  dead letters:     %,d%n  late events:      %,d%n",
+                w.duplicates,
+                w.deadLetters,
+                w.late);
+        System.out.printf(
+                Locale.ROOT,
+                "  throughput:       %,.0f events/s over %.1f s (paced replay at %.0fx)%n",
+                w.events / secs,
+                secs,
+                speedup);
+        if (lat.length > 0) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  latency:          p50 %d ms, p99 %d ms from a departure entering Kafka to"
+                            + " its committed prediction (%,d predictions; checkpoints every %d"
+                            + " ms)%n",
+                    lat[lat.length / 2],
+                    lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))],
+                    lat.length,
+                    checkpointInterval.toMillis());
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  parity: %d/%d identical (streamed vs BATCH backfill of the same sample)%n",
+                identical,
+                expected.size());
+        return identical == expected.size() && w.duplicates == 0 ? 0 : 1;
+    }
+
+    static Map<Long, String> readPredictions(Path csv) throws IOException {
+        Map<Long, String> out = new HashMap<>();
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
+            int comma = line.indexOf(',');
+            out.put(Long.parseLong(line.substring(0, comma)), line);
+        }
+        return out;
+    }
+
+    private static int freePort(int first) {
+        for (int port = first; port < first + 20; port++) {
+            try (ServerSocket s = new ServerSocket(port)) {
+                return port;
+            } catch (IOException busy) {
+                // next
+            }
+        }
+        throw new IllegalStateException(
+                "no free port for the web UI in " + first + "-" + (first + 19));
+    }
+
+    /**
+     * Reads the events, predictions, late and dead-letter topics with {@code read_committed}:
+     * counts them, keeps the streamed prediction per flight, measures latency from the producer
+     * timestamp of a flight's departure event to the moment its prediction becomes readable, and
+     * prints progress with a few live predictions.
+     */
+    private static final class Watcher implements Runnable {
+        private final String servers;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        final Map<Long, Long> departureSent = new HashMap<>();
+        final Map<Long, String> streamed = new HashMap<>();
+        volatile long events;
+        volatile long markers;
+        volatile long deadLetters;
+        volatile long late;
+        volatile long duplicates;
+        private volatile int predictions;
+        long[] latencies = new long[1 << 16];
+        int latencyCount;
+
+        Watcher(String servers) {
+            this.servers = servers;
+        }
+
+        int predictions() {
+            return predictions;
+        }
+
+        void stop() {
+            running.set(false);
+        }
+
+        @Override
+        public void run() {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", servers);
+            p.put("group.id", "parity-demo-watcher");
+            p.put("auto.offset.reset", "earliest");
+            p.put("isolation.level", "read_committed");
+            p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+            p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+            long lastReport = System.nanoTime();
+            int shown = 0;
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+                c.subscribe(
+                        List.of(
+                                "flights.events",
+                                "flights.predictions",
+                                "flights.late",
+                                "flights.deadletter"));
+                while (running.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                        long now = System.currentTimeMillis();
+                        switch (r.topic()) {
+                            case "flights.events":
+                                events++;
+                                onEvent(r);
+                                break;
+                            case "flights.predictions":
+                                if (onPrediction(r, now) && shown < 8 && predictions % 3000 == 1) {
+                                    shown++;
+                                    System.out.println(
+                                            "       live prediction: "
+                                                    + new String(
+                                                            r.value(), StandardCharsets.UTF_8));
+                                }
+                                break;
+                            case "flights.late":
+                                late++;
+                                break;
+                            default:
+                                deadLetters++;
+                        }
+                    }
+                    if (System.nanoTime() - lastReport > 3_000_000_000L) {
+                        lastReport = System.nanoTime();
+                        System.out.printf(
+                                Locale.ROOT,
+                                "[demo] events in %,d, predictions committed %,d%n",
+                                events,
+                                predictions);
+                    }
                 }
             }
         }
-        System.out.println();
-        System.out.println(
-                "Their predictions from " + MODEL + " (" + out.resolve("predictions.csv") + "):");
-        try (BufferedReader in =
-                Files.newBufferedReader(out.resolve("predictions.csv"), StandardCharsets.UTF_8)) {
-            System.out.println("  " + in.readLine());
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                if (n++ % 5000 == 4999) {
-                    System.out.println("  " + line);
-                }
+
+        private void onEvent(ConsumerRecord<byte[], byte[]> r) {
+            FlightEventJson.Decoded d = FlightEventJson.decode(r.value());
+            if (d.event != null && d.event.id >= MARKER_ID) {
+                events--; // an end-of-replay marker, not a sample event
+                markers++;
+                return;
+            }
+            if (d.event != null && d.event.type == EventType.DEPARTURE) {
+                departureSent.put(d.event.id, r.timestamp());
             }
         }
-        System.out.println();
-        System.out.println(
-                "Next: ./parity backfill --help (run it on data/full/flights-3m.parquet after"
-                        + " scripts/fetch-data.sh)");
-        return 0;
+
+        /** True for a new prediction of a sample flight. */
+        private boolean onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
+            JsonNode n;
+            try {
+                n = JSON.readTree(r.value());
+            } catch (IOException e) {
+                deadLetters++;
+                return false;
+            }
+            long id = n.get("id").asLong();
+            if (id >= MARKER_ID) {
+                return false;
+            }
+            String line =
+                    id
+                            + ","
+                            + n.get("model").asText()
+                            + ","
+                            + n.get("version").asText()
+                            + ","
+                            + Float.toString(n.get("prediction").floatValue());
+            if (streamed.put(id, line) != null) {
+                duplicates++;
+                return false;
+            }
+            Long sent = departureSent.get(id);
+            if (sent != null) {
+                if (latencyCount == latencies.length) {
+                    latencies = Arrays.copyOf(latencies, latencies.length * 2);
+                }
+                latencies[latencyCount++] = now - sent;
+            }
+            predictions++;
+            return true;
+        }
     }
 }
