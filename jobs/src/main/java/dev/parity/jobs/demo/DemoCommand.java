@@ -1,13 +1,11 @@
 package dev.parity.jobs.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.api.EventType;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.jobs.kafka.PredictionWatcher;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
 import java.io.IOException;
@@ -17,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,18 +22,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,8 +56,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Ids of the end-of-replay markers; no real flight has one. */
     static final long MARKER_ID = 900_000_000L;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(
             names = "--out",
@@ -154,7 +145,16 @@ public final class DemoCommand implements Callable<Integer> {
                 "[demo] 3/4 streaming job %s running on a local Flink: web UI http://localhost:%d%n",
                 job.getJobID(), port);
 
-        Watcher watcher = new Watcher(kafka.bootstrapServers());
+        PredictionWatcher watcher =
+                new PredictionWatcher(
+                                kafka.bootstrapServers(),
+                                "flights.events",
+                                "flights.predictions",
+                                "flights.late",
+                                "flights.deadletter",
+                                true,
+                                MARKER_ID)
+                        .showLive(8, 3000);
         Thread watch = new Thread(watcher, "demo-watcher");
         watch.start();
         long start = System.nanoTime();
@@ -216,22 +216,21 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int summary(Watcher w, Map<Long, String> expected, double secs) {
+    private int summary(PredictionWatcher w, Map<Long, String> expected, double secs) {
         long identical = 0;
         for (Map.Entry<Long, String> e : expected.entrySet()) {
-            if (e.getValue().equals(w.streamed.get(e.getKey()))) {
+            if (e.getValue().equals(w.lines().get(e.getKey()))) {
                 identical++;
             }
         }
-        long[] lat = Arrays.copyOf(w.latencies, w.latencyCount);
-        Arrays.sort(lat);
+        long[] lat = w.latenciesMillis();
         System.out.println();
         System.out.println("Summary");
         System.out.printf(
                 Locale.ROOT,
                 "  events in:        %,d (and %d end-of-replay markers)%n",
-                w.events,
-                w.markers);
+                w.events(),
+                w.markers());
         System.out.printf(
                 Locale.ROOT,
                 "  predictions out:  %,d (committed, read with isolation.level=read_committed)%n",
@@ -239,13 +238,13 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "  duplicates:       %,d%n  dead letters:     %,d%n  late events:      %,d%n",
-                w.duplicates,
-                w.deadLetters,
-                w.late);
+                w.duplicates(),
+                w.deadLetters(),
+                w.late());
         System.out.printf(
                 Locale.ROOT,
                 "  throughput:       %,.0f events/s over %.1f s (paced replay at %.0fx)%n",
-                w.events / secs,
+                w.events() / secs,
                 secs,
                 speedup);
         if (lat.length > 0) {
@@ -254,8 +253,8 @@ public final class DemoCommand implements Callable<Integer> {
                     "  latency:          p50 %d ms, p99 %d ms from a departure entering Kafka to"
                             + " its committed prediction (%,d predictions; checkpoints every %d"
                             + " ms)%n",
-                    lat[lat.length / 2],
-                    lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))],
+                    PredictionWatcher.quantile(lat, 0.5),
+                    PredictionWatcher.quantile(lat, 0.99),
                     lat.length,
                     checkpointInterval.toMillis());
         }
@@ -264,7 +263,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "  parity: %d/%d identical (streamed vs BATCH backfill of the same sample)%n",
                 identical,
                 expected.size());
-        return identical == expected.size() && w.duplicates == 0 ? 0 : 1;
+        return identical == expected.size() && w.duplicates() == 0 ? 0 : 1;
     }
 
     static Map<Long, String> readPredictions(Path csv) throws IOException {
@@ -287,140 +286,5 @@ public final class DemoCommand implements Callable<Integer> {
         }
         throw new IllegalStateException(
                 "no free port for the web UI in " + first + "-" + (first + 19));
-    }
-
-    /**
-     * Reads the events, predictions, late and dead-letter topics with {@code read_committed}:
-     * counts them, keeps the streamed prediction per flight, measures latency from the producer
-     * timestamp of a flight's departure event to the moment its prediction becomes readable, and
-     * prints progress with a few live predictions.
-     */
-    private static final class Watcher implements Runnable {
-        private final String servers;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        final Map<Long, Long> departureSent = new HashMap<>();
-        final Map<Long, String> streamed = new HashMap<>();
-        volatile long events;
-        volatile long markers;
-        volatile long deadLetters;
-        volatile long late;
-        volatile long duplicates;
-        private volatile int predictions;
-        long[] latencies = new long[1 << 16];
-        int latencyCount;
-
-        Watcher(String servers) {
-            this.servers = servers;
-        }
-
-        int predictions() {
-            return predictions;
-        }
-
-        void stop() {
-            running.set(false);
-        }
-
-        @Override
-        public void run() {
-            Properties p = new Properties();
-            p.put("bootstrap.servers", servers);
-            p.put("group.id", "parity-demo-watcher");
-            p.put("auto.offset.reset", "earliest");
-            p.put("isolation.level", "read_committed");
-            p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-            p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-            long lastReport = System.nanoTime();
-            int shown = 0;
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-                c.subscribe(
-                        List.of(
-                                "flights.events",
-                                "flights.predictions",
-                                "flights.late",
-                                "flights.deadletter"));
-                while (running.get()) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                        long now = System.currentTimeMillis();
-                        switch (r.topic()) {
-                            case "flights.events":
-                                events++;
-                                onEvent(r);
-                                break;
-                            case "flights.predictions":
-                                if (onPrediction(r, now) && shown < 8 && predictions % 3000 == 1) {
-                                    shown++;
-                                    System.out.println(
-                                            "       live prediction: "
-                                                    + new String(
-                                                            r.value(), StandardCharsets.UTF_8));
-                                }
-                                break;
-                            case "flights.late":
-                                late++;
-                                break;
-                            default:
-                                deadLetters++;
-                        }
-                    }
-                    if (System.nanoTime() - lastReport > 3_000_000_000L) {
-                        lastReport = System.nanoTime();
-                        System.out.printf(
-                                Locale.ROOT,
-                                "[demo] events in %,d, predictions committed %,d%n",
-                                events,
-                                predictions);
-                    }
-                }
-            }
-        }
-
-        private void onEvent(ConsumerRecord<byte[], byte[]> r) {
-            FlightEventJson.Decoded d = FlightEventJson.decode(r.value());
-            if (d.event != null && d.event.id >= MARKER_ID) {
-                events--; // an end-of-replay marker, not a sample event
-                markers++;
-                return;
-            }
-            if (d.event != null && d.event.type == EventType.DEPARTURE) {
-                departureSent.put(d.event.id, r.timestamp());
-            }
-        }
-
-        /** True for a new prediction of a sample flight. */
-        private boolean onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
-            JsonNode n;
-            try {
-                n = JSON.readTree(r.value());
-            } catch (IOException e) {
-                deadLetters++;
-                return false;
-            }
-            long id = n.get("id").asLong();
-            if (id >= MARKER_ID) {
-                return false;
-            }
-            String line =
-                    id
-                            + ","
-                            + n.get("model").asText()
-                            + ","
-                            + n.get("version").asText()
-                            + ","
-                            + Float.toString(n.get("prediction").floatValue());
-            if (streamed.put(id, line) != null) {
-                duplicates++;
-                return false;
-            }
-            Long sent = departureSent.get(id);
-            if (sent != null) {
-                if (latencyCount == latencies.length) {
-                    latencies = Arrays.copyOf(latencies, latencies.length * 2);
-                }
-                latencies[latencyCount++] = now - sent;
-            }
-            predictions++;
-            return true;
-        }
     }
 }

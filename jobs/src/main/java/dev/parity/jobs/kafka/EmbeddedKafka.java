@@ -87,6 +87,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         return out;
     }
 
+    /** Counts the committed records of {@code topic} up to its last stable offset, now. */
+    public long countAllCommitted(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("isolation.level", "read_committed");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        long count = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            c.partitionsFor(topic)
+                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                count += c.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return count;
+    }
+
     /**
      * Reads every committed record of {@code topic} up to its last stable offset, now ({@code
      * isolation.level=read_committed}).

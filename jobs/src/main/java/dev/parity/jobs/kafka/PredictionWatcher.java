@@ -1,0 +1,222 @@
+package dev.parity.jobs.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.features.api.EventType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Watches a running streaming job from the outside, as a consumer would: reads the events,
+ * predictions, late and dead-letter topics with {@code isolation.level=read_committed}, counts
+ * them, detects duplicate predictions, and measures latency from the producer timestamp of a
+ * flight's departure event to the moment its prediction becomes readable (committed). Used by
+ * {@code parity demo} and the streaming benchmark; runs on its own thread until {@link #stop}.
+ */
+public final class PredictionWatcher implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String servers;
+    private final String eventsTopic;
+    private final String predictionsTopic;
+    private final String lateTopic;
+    private final String deadLetterTopic;
+    private final boolean keepPredictions;
+    private final long markerId;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Map<Long, Long> departureSent = new HashMap<>();
+    private final Set<Long> predicted = new HashSet<>();
+    private final Map<Long, String> lines = new HashMap<>();
+    private long[] latencies = new long[1 << 16];
+    private int latencyCount;
+    private volatile long events;
+    private volatile long markers;
+    private volatile long deadLetters;
+    private volatile long late;
+    private volatile long duplicates;
+    private volatile long predictions;
+    private volatile long liveToShow;
+    private volatile long showEvery = Long.MAX_VALUE;
+
+    /**
+     * @param keepPredictions keep each flight's {@code id,model,version,prediction} line (for a
+     *     parity check; costs memory per flight)
+     * @param markerId events and predictions with an id at or above this are end-of-replay markers,
+     *     counted apart
+     */
+    public PredictionWatcher(
+            String servers,
+            String eventsTopic,
+            String predictionsTopic,
+            String lateTopic,
+            String deadLetterTopic,
+            boolean keepPredictions,
+            long markerId) {
+        this.servers = servers;
+        this.eventsTopic = eventsTopic;
+        this.predictionsTopic = predictionsTopic;
+        this.lateTopic = lateTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.keepPredictions = keepPredictions;
+        this.markerId = markerId;
+    }
+
+    /** Prints up to {@code count} predictions as they arrive, one every {@code every}. */
+    public PredictionWatcher showLive(int count, long every) {
+        this.liveToShow = count;
+        this.showEvery = every;
+        return this;
+    }
+
+    public void stop() {
+        running.set(false);
+    }
+
+    public long events() {
+        return events;
+    }
+
+    public long markers() {
+        return markers;
+    }
+
+    public long predictions() {
+        return predictions;
+    }
+
+    public long duplicates() {
+        return duplicates;
+    }
+
+    public long late() {
+        return late;
+    }
+
+    public long deadLetters() {
+        return deadLetters;
+    }
+
+    /** Streamed prediction lines by flight id; read after the watcher's thread ended. */
+    public Map<Long, String> lines() {
+        return lines;
+    }
+
+    /** Sorted latencies in milliseconds; read after the watcher's thread ended. */
+    public long[] latenciesMillis() {
+        long[] l = Arrays.copyOf(latencies, latencyCount);
+        Arrays.sort(l);
+        return l;
+    }
+
+    /** The {@code q} quantile (0-1) of sorted values. */
+    public static long quantile(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))];
+    }
+
+    @Override
+    public void run() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", servers);
+        p.put("group.id", "parity-watcher-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        long lastReport = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(eventsTopic, predictionsTopic, lateTopic, deadLetterTopic));
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    if (r.topic().equals(eventsTopic)) {
+                        onEvent(r);
+                    } else if (r.topic().equals(predictionsTopic)) {
+                        onPrediction(r, now);
+                    } else if (r.topic().equals(lateTopic)) {
+                        late++;
+                    } else {
+                        deadLetters++;
+                    }
+                }
+                if (System.nanoTime() - lastReport > 3_000_000_000L) {
+                    lastReport = System.nanoTime();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "[watch] events in %,d, predictions committed %,d%n",
+                            events,
+                            predictions);
+                }
+            }
+        }
+    }
+
+    private void onEvent(ConsumerRecord<byte[], byte[]> r) {
+        FlightEventJson.Decoded d = FlightEventJson.decode(r.value());
+        if (d.event == null) {
+            events++; // the job sends it to the dead-letter topic
+            return;
+        }
+        if (d.event.id >= markerId) {
+            markers++;
+            return;
+        }
+        events++;
+        if (d.event.type == EventType.DEPARTURE) {
+            departureSent.put(d.event.id, r.timestamp());
+        }
+    }
+
+    private void onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(r.value());
+        } catch (IOException e) {
+            throw new IllegalStateException("a prediction that is not JSON: " + e.getMessage());
+        }
+        long id = n.get("id").asLong();
+        if (id >= markerId) {
+            return;
+        }
+        if (!predicted.add(id)) {
+            duplicates++;
+            return;
+        }
+        if (keepPredictions) {
+            lines.put(
+                    id,
+                    id
+                            + ","
+                            + n.get("model").asText()
+                            + ","
+                            + n.get("version").asText()
+                            + ","
+                            + Float.toString(n.get("prediction").floatValue()));
+        }
+        Long sent = departureSent.remove(id);
+        if (sent != null) {
+            if (latencyCount == latencies.length) {
+                latencies = Arrays.copyOf(latencies, latencies.length * 2);
+            }
+            latencies[latencyCount++] = now - sent;
+        }
+        predictions++;
+        if (liveToShow > 0 && predictions % showEvery == 1) {
+            liveToShow--;
+            System.out.println(
+                    "       live prediction: " + new String(r.value(), StandardCharsets.UTF_8));
+        }
+    }
+}
