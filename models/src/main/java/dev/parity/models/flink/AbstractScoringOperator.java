@@ -42,7 +42,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     private final long maxWaitMillis;
     private final int intraOpThreads;
 
-    private String shadowModelDir;
+    protected String shadowModelDir;
 
     protected transient OnnxScorer scorer;
     protected transient OnnxScorer shadowScorer;

@@ -50,7 +50,9 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
     public static final String SESSIONS_CLOSED_ON_SWAP = "paritySessionsClosedOnSwap";
 
     private transient ListState<String> servingState;
+    private transient ListState<String> shadowState;
     private transient String servingDir;
+    private transient String shadowDir;
     private transient Counter swaps;
     private transient Counter swapsRejected;
     private transient LongCounter sessionsClosedOnSwap;
@@ -80,10 +82,19 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>("serving-model", Types.STRING));
+        shadowState =
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("shadow-model", Types.STRING));
+        shadowDir = shadowModelDir;
         if (context.isRestored()) {
             Iterator<String> it = servingState.get().iterator();
             // every subtask serves the same model, so any copy of the union will do
             servingDir = it.hasNext() ? it.next() : null;
+            // a shadow announced at run time survives a restore too; an empty state means the
+            // job had none when it was snapshotted
+            Iterator<String> shadow = shadowState.get().iterator();
+            shadowDir = shadow.hasNext() ? shadow.next() : null;
+            setShadow(shadowDir);
         }
     }
 
@@ -107,6 +118,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         servingState.update(java.util.List.of(servingDir));
+        shadowState.update(shadowDir == null ? java.util.List.of() : java.util.List.of(shadowDir));
     }
 
     @Override
@@ -146,6 +158,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
             if (previous != null) {
                 previous.close();
             }
+            shadowDir = dir;
             LOG.info(
                     "Now shadowing with {}/{} from {}",
                     shadowManifest.name,
@@ -165,6 +178,11 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
     /** The directory of the model serving now (for tests and metrics). */
     String servingDir() {
         return servingDir;
+    }
+
+    /** The directory of the shadow model, or null (for tests). */
+    String shadowDir() {
+        return shadowDir;
     }
 
     @Override

@@ -158,4 +158,46 @@ class SwappableScoringOperatorTest {
                     .satisfies(p -> assertThat(p.version).isEqualTo("2"));
         }
     }
+
+    @Test
+    void aShadowAnnouncedAtRunTimeSurvivesARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(new StreamRecord<>(ModelAnnouncement.shadow(v2)));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(vector(9));
+            restored.endInput1();
+            assertThat(restored.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.version).isEqualTo("1");
+                                assertThat(p.shadowVersion).isEqualTo("2");
+                                assertThat(p.shadowPrediction).isEqualTo(42f);
+                            });
+        }
+    }
+
+    @Test
+    void aRestoreWithoutAShadowInStateHasNone() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(vector(9));
+            restored.endInput1();
+            assertThat(restored.extractOutputValues())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.shadowModel).isNull());
+        }
+    }
 }
