@@ -124,7 +124,18 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
                         .histogram(
                                 "scoringLatencyMicros", new DescriptiveStatisticsHistogram(1000));
         getMetricGroup().gauge("modelVersion", () -> manifest.version);
+        // Prometheus exports numeric gauges only: the version's leading number, -1 if none.
+        getMetricGroup().gauge("modelVersionNumber", () -> leadingNumber(manifest.version));
         shadowFailures = getMetricGroup().counter("shadowFailures");
+    }
+
+    /** {@code "12-int8-dynamic"} -> 12; -1 when the version does not start with a digit. */
+    static long leadingNumber(String version) {
+        int end = 0;
+        while (end < version.length() && end < 18 && Character.isDigit(version.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? -1 : Long.parseLong(version.substring(0, end));
     }
 
     /** The model to load in {@code open()}: the configured one unless state says otherwise. */

@@ -176,4 +176,12 @@ class ScoringOperatorTest {
                 .isInstanceOf(ModelRejectedException.class)
                 .hasMessageContaining("flights/8/model.onnx: feature arity mismatch");
     }
+
+    @Test
+    void theNumericVersionGaugeTakesTheVersionsLeadingNumber() {
+        assertThat(AbstractScoringOperator.leadingNumber("12")).isEqualTo(12);
+        assertThat(AbstractScoringOperator.leadingNumber("3-int8-dynamic")).isEqualTo(3);
+        assertThat(AbstractScoringOperator.leadingNumber("v2")).isEqualTo(-1);
+        assertThat(AbstractScoringOperator.leadingNumber("")).isEqualTo(-1);
+    }
 }
