@@ -65,7 +65,7 @@ public final class StreamingPredictionJob {
             PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
     static final OutputTag<byte[]> DEAD_LETTERS = new OutputTag<>("dead-letters", BYTES);
 
-    private final Source<byte[], ?, ?> events;
+    private final Source<DecodedEvent, ?, ?> events;
     private final Source<byte[], ?, ?> control;
     private final Sink<byte[]> predictions;
     private final Sink<byte[]> deadLetters;
@@ -97,7 +97,7 @@ public final class StreamingPredictionJob {
      * @param control model announcements (JSON), or null to serve {@code scoring.modelDir} only
      */
     public StreamingPredictionJob(
-            Source<byte[], ?, ?> events,
+            Source<DecodedEvent, ?, ?> events,
             Source<byte[], ?, ?> control,
             Sink<byte[]> predictions,
             Sink<byte[]> deadLetters,
@@ -131,15 +131,15 @@ public final class StreamingPredictionJob {
         ModelRegistry.load(modelDir, gate, set);
         boolean bounded = conf.get(StreamingOptions.BOUNDED);
 
-        KafkaSourceBuilder<byte[]> events =
-                KafkaSource.<byte[]>builder()
+        KafkaSourceBuilder<DecodedEvent> events =
+                KafkaSource.<DecodedEvent>builder()
                         .setBootstrapServers(servers)
                         .setProperties(client)
                         .setTopics(conf.get(StreamingOptions.EVENTS_TOPIC))
                         .setGroupId(conf.get(StreamingOptions.GROUP_ID))
                         .setStartingOffsets(
                                 startingOffsets(conf.get(StreamingOptions.STARTING_OFFSETS)))
-                        .setValueOnlyDeserializer(new RawBytes());
+                        .setValueOnlyDeserializer(new DecodedEvent.Schema());
         if (bounded) {
             events.setBounded(OffsetsInitializer.latest());
         }
@@ -254,30 +254,28 @@ public final class StreamingPredictionJob {
     }
 
     /**
-     * Builds the job graph; {@code afterDecode} may insert a stage between decoding and event-time
-     * assignment (the failure-injection tests use it). Every stateful operator has a stable uid.
+     * Builds the job graph; {@code afterDecode} may insert a stage between decoding and the feature
+     * pipeline (the failure-injection tests use it). Every stateful operator has a stable uid.
      */
     public void build(
             StreamExecutionEnvironment env, UnaryOperator<DataStream<FlightEvent>> afterDecode) {
+        // Event time and watermarks come from the source, per Kafka partition: a partition that
+        // lags holds the watermark back instead of having its events turn late, and a subtask
+        // without partitions is idle at once. Idleness bounds how long a silent partition may
+        // hold it back.
+        WatermarkStrategy<DecodedEvent> time =
+                WatermarkStrategy.<DecodedEvent>forBoundedOutOfOrderness(outOfOrderness)
+                        .withTimestampAssigner((e, ts) -> e.eventTime())
+                        .withIdleness(idleness);
         SingleOutputStreamOperator<FlightEvent> decoded =
-                env.fromSource(events, WatermarkStrategy.noWatermarks(), "flights.events")
+                env.fromSource(events, time, "flights.events")
                         .uid("events-source")
                         .process(new Decode())
                         .returns(TypeInformation.of(FlightEvent.class))
                         .name("decode-events")
                         .uid("decode-events");
         DataStream<byte[]> dead = decoded.getSideOutput(DEAD_LETTERS);
-
-        DataStream<FlightEvent> timed =
-                afterDecode
-                        .apply(decoded)
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<FlightEvent>forBoundedOutOfOrderness(
-                                                outOfOrderness)
-                                        .withTimestampAssigner((e, ts) -> e.time)
-                                        .withIdleness(idleness))
-                        .name("event-time")
-                        .uid("event-time");
+        DataStream<FlightEvent> timed = afterDecode.apply(decoded);
 
         FeaturePipeline.Output features =
                 FeaturePipeline.builder()
@@ -404,8 +402,10 @@ public final class StreamingPredictionJob {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Decodes events; what is not a valid event goes to {@link #DEAD_LETTERS} with the reason. */
-    static final class Decode extends ProcessFunction<byte[], FlightEvent> {
+    /**
+     * Passes events on; what is not a valid event goes to {@link #DEAD_LETTERS} with the reason.
+     */
+    static final class Decode extends ProcessFunction<DecodedEvent, FlightEvent> {
         private transient Counter dead;
 
         @Override
@@ -414,14 +414,15 @@ public final class StreamingPredictionJob {
         }
 
         @Override
-        public void processElement(byte[] value, Context ctx, Collector<FlightEvent> out) {
-            FlightEventJson.Decoded d = FlightEventJson.decode(value);
-            if (d.event != null) {
-                out.collect(d.event);
+        public void processElement(DecodedEvent value, Context ctx, Collector<FlightEvent> out) {
+            if (value.event != null) {
+                out.collect(value.event);
                 return;
             }
             dead.inc();
-            ctx.output(DEAD_LETTERS, deadLetter(d.error, value));
+            ctx.output(
+                    DEAD_LETTERS,
+                    deadLetter(value.error, value.raw.getBytes(StandardCharsets.UTF_8)));
         }
     }
 
