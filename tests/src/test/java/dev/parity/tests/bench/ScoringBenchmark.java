@@ -28,7 +28,6 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * Scoring throughput side by side in one JVM, same model, single thread: the Flink scoring operator
@@ -37,7 +36,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * 9-256-256-1 ReLU MLP with random weights, the shape of the teacher to come.
  *
  * <pre>
- * tests/bench/run.sh ScoringBenchmark [records]
+ * tests/bench/run.sh ScoringBenchmark [records] [mlp|linear]
  * tests/bench/run.sh ScoringBenchmark latency [records per second]
  * </pre>
  */
@@ -52,17 +51,28 @@ public final class ScoringBenchmark {
             latency(args.length > 1 ? Integer.parseInt(args[1]) : 20_000);
             return;
         }
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
-        byte[] model = mlp(ARITY, 256, 42);
-        String registry = Files.createTempDirectory("parity-scoring-bench").toString();
-        String dir = register(registry, model);
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 4_000_000;
+        boolean linear = args.length > 1 && args[1].equals("linear");
+        byte[] model;
+        String dir;
+        if (linear) {
+            // the bundled demo model: a single Gemm, where per-call overhead is everything
+            dir = "models/bundled/flights-linear/1";
+            model = Files.readAllBytes(java.nio.file.Path.of(dir, "model.onnx"));
+        } else {
+            model = mlp(ARITY, 256, 42);
+            dir = register(Files.createTempDirectory("parity-scoring-bench").toString(), model);
+        }
+        System.out.println("model: " + (linear ? "bundled linear (9 -> 1)" : "MLP 9-256-256-1"));
 
         Map<String, Double> rate = new java.util.LinkedHashMap<>();
         rate.put("naive: one run() per record in a map", naive(dir, n / 8));
         for (int batch : new int[] {1, 32, 256}) {
             int records = batch == 1 ? n / 8 : n;
             rate.put("raw ORT loop, batch " + batch, raw(model, batch, records));
-            rate.put("Flink ScoringOperator, batch " + batch, operator(dir, batch, records));
+            double withStartup = operator(dir, batch, records);
+            rate.put("Flink ScoringOperator, batch " + batch, steadyRate(records));
+            rate.put("Flink ScoringOperator, batch " + batch + ", incl. job start", withStartup);
         }
         System.out.printf(
                 Locale.ROOT,
@@ -209,10 +219,48 @@ public final class ScoringBenchmark {
                         "score",
                         TypeInformation.of(Prediction.class),
                         new ScoringOperator(dir, ModelGate.builder().build(), SET, batch, 5, 1))
-                .sinkTo(new DiscardingSink<>());
+                .sinkTo(new TimingSink<>());
+        FIRST.set(0);
+        LAST.set(0);
         long start = System.nanoTime();
         env.execute("scoring-bench-" + batch);
         return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    static final java.util.concurrent.atomic.AtomicLong FIRST =
+            new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong LAST =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Steady-state records/s of the last {@link #operator} run: from its first prediction to its
+     * last, so the local cluster's start and stop (a second or more on this machine) are not
+     * counted against the operator, as the raw loop has none.
+     */
+    static double steadyRate(int records) {
+        return records / ((LAST.get() - FIRST.get()) / 1e9);
+    }
+
+    /** Notes the time of the first and the last prediction. */
+    static final class TimingSink<T> implements org.apache.flink.api.connector.sink2.Sink<T> {
+        @Override
+        public org.apache.flink.api.connector.sink2.SinkWriter<T> createWriter(
+                org.apache.flink.api.connector.sink2.WriterInitContext context) {
+            return new org.apache.flink.api.connector.sink2.SinkWriter<>() {
+                @Override
+                public void write(T p, Context c) {
+                    long now = System.nanoTime();
+                    FIRST.compareAndSet(0, now);
+                    LAST.set(now);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
     }
 
     /** Records/s of the naive map: one session run per record on a float[1][9]. */
@@ -226,10 +274,11 @@ public final class ScoringBenchmark {
                 .returns(TypeInformation.of(FeatureVector.class))
                 .map(new NaiveScorer(dir))
                 .returns(Types.FLOAT)
-                .sinkTo(new DiscardingSink<>());
-        long start = System.nanoTime();
+                .sinkTo(new TimingSink<>());
+        FIRST.set(0);
+        LAST.set(0);
         env.execute("scoring-bench-naive");
-        return records / ((System.nanoTime() - start) / 1e9);
+        return steadyRate(records);
     }
 
     static FeatureVector vector(long i) {
