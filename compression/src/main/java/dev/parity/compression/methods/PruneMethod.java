@@ -1,0 +1,312 @@
+package dev.parity.compression.methods;
+
+import ai.onnx.proto.OnnxMl;
+import dev.parity.compression.onnx.GraphEditor;
+import dev.parity.compression.onnx.Layers;
+import dev.parity.compression.onnx.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Two kinds of pruning.
+ *
+ * <ul>
+ *   <li>Unstructured magnitude pruning, <b>per layer</b>: in every Gemm/MatMul/Conv weight the
+ *       given fraction of smallest-magnitude weights becomes exactly zero (per layer rather than
+ *       global, because layers differ in scale and a global threshold empties the small ones). The
+ *       tensors stay dense: the file and the kernels do not shrink, only the non-zero parameter
+ *       count does (and the file compresses better).
+ *   <li>Structured neuron pruning: in each hidden layer between two dense layers (Gemm followed by
+ *       an element-wise activation and another Gemm/MatMul), the given fraction of neurons with the
+ *       smallest L2 norm (incoming column norm x outgoing row norm) is removed: W columns, bias
+ *       entries and the next W's rows go, leaving a smaller dense model.
+ * </ul>
+ */
+public final class PruneMethod implements CompressionMethod {
+    private static final Set<String> ELEMENTWISE = Set.of("Relu", "LeakyRelu", "Tanh", "Sigmoid");
+
+    private final double[] sparsities;
+    private final double[] neuronFractions;
+
+    public PruneMethod(double[] sparsities, double[] neuronFractions) {
+        for (double s : sparsities) {
+            check(s, "sparsity");
+        }
+        for (double s : neuronFractions) {
+            check(s, "neuron fraction");
+        }
+        this.sparsities = sparsities.clone();
+        this.neuronFractions = neuronFractions.clone();
+    }
+
+    public PruneMethod() {
+        this(new double[] {0.5, 0.7, 0.9}, new double[] {0.25, 0.5});
+    }
+
+    private static void check(double f, String what) {
+        if (!(f > 0 && f < 1)) {
+            throw new IllegalArgumentException(what + " must be in (0, 1), got " + f);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "prune";
+    }
+
+    @Override
+    public List<Variant> apply(MethodContext ctx) throws MethodSkippedException {
+        List<Variant> out = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (double s : sparsities) {
+            out.add(magnitude(ctx.teacher(), s));
+        }
+        for (double f : neuronFractions) {
+            Variant v = structured(ctx.teacher(), f, skipped);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new MethodSkippedException(String.join("; ", skipped));
+        }
+        if (!skipped.isEmpty() && !out.isEmpty()) {
+            // Keep the reason visible on the variants that were made.
+            List<Variant> annotated = new ArrayList<>();
+            for (Variant v : out) {
+                List<String> notes = new ArrayList<>(v.notes());
+                notes.addAll(skipped);
+                annotated.add(new Variant(v.suffix(), v.method(), v.parameters(), v.onnx(), notes));
+            }
+            return annotated;
+        }
+        return out;
+    }
+
+    static Variant magnitude(OnnxMl.ModelProto teacher, double sparsity)
+            throws MethodSkippedException {
+        GraphEditor g = GraphEditor.of(teacher);
+        List<String> notes = new ArrayList<>();
+        List<String> weights = new ArrayList<>();
+        for (Layers.Dense d : Layers.dense(g, notes)) {
+            weights.add(d.weight);
+        }
+        for (Layers.Conv c : Layers.convs(g, notes)) {
+            weights.add(c.weight);
+        }
+        if (weights.isEmpty()) {
+            throw new MethodSkippedException("no Gemm, MatMul or Conv with constant weights");
+        }
+        long zeroed = 0;
+        for (String name : new java.util.LinkedHashSet<>(weights)) {
+            OnnxMl.TensorProto t = g.initializer(name);
+            float[] w = Tensors.floats(t);
+            zeroed += zeroSmallest(w, sparsity);
+            g.setInitializer(Tensors.floats(name, Tensors.dims(t), w));
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("kind", "unstructured magnitude");
+        params.put("scope", "per layer");
+        params.put("sparsity", Double.toString(sparsity));
+        params.put("zeroed_weights", Long.toString(zeroed));
+        notes.add("dense storage: zeros make the file compress better, not smaller or faster");
+        return new Variant(
+                String.format(Locale.ROOT, "prune-s%02d", Math.round(sparsity * 100)),
+                "prune",
+                params,
+                g.build().toByteArray(),
+                notes);
+    }
+
+    /** Sets the {@code fraction} smallest |w| to zero; returns how many are zero now. */
+    static long zeroSmallest(float[] w, double fraction) {
+        int k = (int) Math.floor(w.length * fraction);
+        if (k == 0) {
+            return 0;
+        }
+        Integer[] order = new Integer[w.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(Math.abs(w[a]), Math.abs(w[b])));
+        for (int i = 0; i < k; i++) {
+            w[order[i]] = 0f;
+        }
+        return k;
+    }
+
+    /** A chain {@code dense -> activation -> dense} whose middle neurons can be removed. */
+    private static final class Hidden {
+        final Layers.Dense in;
+        final Layers.Dense out;
+        int[] keep;
+
+        Hidden(Layers.Dense in, Layers.Dense out) {
+            this.in = in;
+            this.out = out;
+        }
+    }
+
+    static Variant structured(OnnxMl.ModelProto teacher, double fraction, List<String> skipped) {
+        GraphEditor g = GraphEditor.of(teacher);
+        List<String> notes = new ArrayList<>();
+        List<Layers.Dense> dense = Layers.dense(g, notes);
+        List<Hidden> hidden = hiddenLayers(g, dense);
+        if (hidden.isEmpty()) {
+            String why = "structured pruning skipped: no Gemm -> activation -> Gemm/MatMul chain";
+            if (!skipped.contains(why)) {
+                skipped.add(why);
+            }
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("kind", "structured neurons");
+        params.put("removed_fraction", Double.toString(fraction));
+        params.put("score", "L2(incoming column) x L2(outgoing row)");
+        for (Hidden h : hidden) {
+            float[] w1 = h.in.weightKn(g);
+            float[] w2 = h.out.weightKn(g);
+            int n = h.in.n;
+            double[] score = new double[n];
+            for (int j = 0; j < n; j++) {
+                double a = 0;
+                for (int i = 0; i < h.in.k; i++) {
+                    a += (double) w1[i * n + j] * w1[i * n + j];
+                }
+                double b = 0;
+                for (int c = 0; c < h.out.n; c++) {
+                    b += (double) w2[j * h.out.n + c] * w2[j * h.out.n + c];
+                }
+                score[j] = Math.sqrt(a) * Math.sqrt(b);
+            }
+            int keepCount = Math.max(1, n - (int) Math.floor(n * fraction));
+            Integer[] order = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                order[j] = j;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
+            int[] keep = new int[keepCount];
+            for (int j = 0; j < keepCount; j++) {
+                keep[j] = order[j];
+            }
+            Arrays.sort(keep);
+            h.keep = keep;
+            params.put("hidden." + h.in.output(), n + " -> " + keepCount);
+        }
+        // Rebuild every touched dense layer with its rows (inputs) and columns (outputs) filtered.
+        Map<Layers.Dense, int[]> rows = new LinkedHashMap<>();
+        Map<Layers.Dense, int[]> cols = new LinkedHashMap<>();
+        for (Hidden h : hidden) {
+            cols.put(h.in, h.keep);
+            rows.put(h.out, h.keep);
+        }
+        java.util.LinkedHashSet<Layers.Dense> touched =
+                new java.util.LinkedHashSet<>(cols.keySet());
+        touched.addAll(rows.keySet());
+        for (Layers.Dense d : touched) {
+            int[] r = rows.getOrDefault(d, identity(d.k));
+            int[] c = cols.getOrDefault(d, identity(d.n));
+            float[] w = d.weightKn(g);
+            float[] nw = new float[r.length * c.length];
+            for (int i = 0; i < r.length; i++) {
+                for (int j = 0; j < c.length; j++) {
+                    nw[i * c.length + j] = w[r[i] * d.n + c[j]];
+                }
+            }
+            OnnxMl.TensorProto t =
+                    d.transB
+                            ? Tensors.floats(
+                                    g.fresh(d.weight + "_pruned"),
+                                    new long[] {c.length, r.length},
+                                    Layers.transpose(nw, r.length, c.length))
+                            : Tensors.floats(
+                                    g.fresh(d.weight + "_pruned"),
+                                    new long[] {r.length, c.length},
+                                    nw);
+            g.addInitializer(t);
+            OnnxMl.NodeProto.Builder node = d.node.toBuilder().setInput(1, t.getName());
+            if (d.bias != null && cols.containsKey(d)) {
+                float[] b = Tensors.floats(g.initializer(d.bias));
+                float[] nb = new float[c.length];
+                for (int j = 0; j < c.length; j++) {
+                    nb[j] = b[c[j]];
+                }
+                node.setInput(
+                        2,
+                        g.addInitializer(
+                                Tensors.floats(
+                                        g.fresh(d.bias + "_pruned"), new long[] {c.length}, nb)));
+            }
+            g.replaceNode(d.index, List.of(node.build()));
+        }
+        return new Variant(
+                String.format(Locale.ROOT, "prune-n%02d", Math.round(fraction * 100)),
+                "prune",
+                params,
+                g.build().toByteArray(),
+                notes);
+    }
+
+    /**
+     * Hidden layers whose neurons can go: the first layer is a Gemm with a 1-D bias (or none), its
+     * output feeds only an element-wise activation, whose output feeds only the next dense layer,
+     * and no weight is shared with another layer.
+     */
+    private static List<Hidden> hiddenLayers(GraphEditor g, List<Layers.Dense> dense) {
+        Map<String, Integer> consumers = g.consumerCounts();
+        Map<String, Integer> weightUses = new LinkedHashMap<>();
+        for (Layers.Dense d : dense) {
+            weightUses.merge(d.weight, 1, Integer::sum);
+            if (d.bias != null) {
+                weightUses.merge(d.bias, 1, Integer::sum);
+            }
+        }
+        List<OnnxMl.NodeProto> nodes = g.originalNodes();
+        List<Hidden> out = new ArrayList<>();
+        for (Layers.Dense d : dense) {
+            if (!d.isGemm()
+                    || consumers.getOrDefault(d.output(), 0) != 1
+                    || weightUses.get(d.weight) != 1) {
+                continue;
+            }
+            if (d.bias != null
+                    && (g.initializer(d.bias).getDimsCount() != 1 || weightUses.get(d.bias) != 1)) {
+                continue;
+            }
+            OnnxMl.NodeProto act = null;
+            for (OnnxMl.NodeProto n : nodes) {
+                if (n.getInputList().contains(d.output())) {
+                    act = n;
+                }
+            }
+            if (act == null
+                    || !ELEMENTWISE.contains(act.getOpType())
+                    || act.getOutputCount() != 1) {
+                continue;
+            }
+            String h = act.getOutput(0);
+            if (consumers.getOrDefault(h, 0) != 1) {
+                continue;
+            }
+            for (Layers.Dense next : dense) {
+                if (next.input.equals(h) && weightUses.get(next.weight) == 1 && next.k == d.n) {
+                    out.add(new Hidden(d, next));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int[] identity(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+}
