@@ -61,7 +61,7 @@ public final class CompressCommand implements Callable<Integer> {
             names = "--budget",
             defaultValue = "1%",
             description =
-                    "Allowed relative MAE increase over the teacher (e.g. 1% or 0.01). Default: ${DEFAULT-VALUE}.")
+                    "Allowed relative MAE increase over the teacher (e.g. 1%% or 0.01). Default: 1%%.")
     String budget;
 
     @Option(

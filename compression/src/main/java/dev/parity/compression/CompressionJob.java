@@ -412,19 +412,15 @@ public final class CompressionJob {
             return tuned;
         }
         for (Variant v : made) {
-            if (v.parameters().getOrDefault("kind", "").equals("structured neurons")
-                    || v.method().equals("lowrank")
-                    || v.method().equals("prune")) {
-                try {
-                    say("  fine-tuning " + v.suffix() + " ...");
-                    byte[] bytes = trainer.fineTune(v.onnx(), table, FINE_TUNE_EPOCHS);
-                    Map<String, String> p = new LinkedHashMap<>(v.parameters());
-                    p.put("fine_tune_max_epochs", Integer.toString(FINE_TUNE_EPOCHS));
-                    tuned.add(new Variant(v.suffix() + "-ft", v.method(), p, bytes, v.notes()));
-                } catch (Exception e) {
-                    status.reason = append(status.reason, v.suffix() + " fine-tune failed: " + e);
-                    say("  " + v.suffix() + " fine-tune failed: " + e);
-                }
+            try {
+                say("  fine-tuning " + v.suffix() + " ...");
+                byte[] bytes = trainer.fineTune(v.onnx(), table, FINE_TUNE_EPOCHS);
+                Map<String, String> p = new LinkedHashMap<>(v.parameters());
+                p.put("fine_tune_max_epochs", Integer.toString(FINE_TUNE_EPOCHS));
+                tuned.add(new Variant(v.suffix() + "-ft", v.method(), p, bytes, v.notes()));
+            } catch (Exception e) {
+                status.reason = append(status.reason, v.suffix() + " fine-tune failed: " + e);
+                say("  " + v.suffix() + " fine-tune failed: " + e);
             }
         }
         return tuned;

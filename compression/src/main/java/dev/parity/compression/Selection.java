@@ -6,16 +6,21 @@ import java.util.Locale;
 
 /**
  * Picks the variant to deploy: among the variants whose quality is within the budget of the
- * teacher's, the fastest (highest throughput at the large batch) or the smallest (file bytes). The
- * teacher is chosen when nothing qualifies. With labels the quality is the June MAE (within {@code
- * budget} relative to the teacher's); without labels it is agreement (mean |diff| within {@code
- * budget} x the teacher's mean |output|).
+ * teacher's and that beat the teacher on the criterion (at least {@link #MIN_SPEEDUP} times its
+ * throughput, so that timing noise alone never replaces it, or a smaller file), the fastest
+ * (highest throughput at the large batch) or the smallest (file bytes). The teacher is kept when
+ * nothing qualifies. With labels the quality is the June MAE (within {@code budget} relative to the
+ * teacher's); without labels it is agreement (mean |diff| within {@code budget} x the teacher's
+ * mean |output|).
  */
 public final class Selection {
     public enum Mode {
         FASTEST,
         SMALLEST
     }
+
+    /** A variant must be this much faster than the teacher to count as faster (noise margin). */
+    public static final double MIN_SPEEDUP = 1.05;
 
     private Selection() {}
 
@@ -40,7 +45,11 @@ public final class Selection {
             Double q = labels ? v.mae : v.meanAbsDiff;
             v.withinBudget = q != null && !q.isNaN() && q <= limit;
             v.selected = false;
-            if (v.withinBudget && (best == null || order.compare(v, best) < 0)) {
+            boolean better =
+                    mode == Mode.FASTEST
+                            ? speed(v) >= MIN_SPEEDUP * speed(teacher)
+                            : v.sizeBytes < teacher.sizeBytes;
+            if (v.withinBudget && better && (best == null || order.compare(v, best) < 0)) {
                 best = v;
             }
         }
@@ -61,7 +70,15 @@ public final class Selection {
                                 teacherMeanAbsOutput);
         if (best == null) {
             teacher.selected = true;
-            return "teacher kept: no variant with " + what;
+            return "teacher kept: no variant "
+                    + (mode == Mode.FASTEST
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "at least %.2fx as fast as the teacher",
+                                    MIN_SPEEDUP)
+                            : "smaller than the teacher")
+                    + " with "
+                    + what;
         }
         best.selected = true;
         teacher.selected = false;
@@ -69,7 +86,16 @@ public final class Selection {
                 Locale.ROOT,
                 "%s: the %s of %d variant(s) with %s",
                 best.version,
-                mode == Mode.FASTEST ? "fastest at batch " + best.batchRows : "smallest file",
+                mode == Mode.FASTEST
+                        ? String.format(
+                                Locale.ROOT,
+                                "fastest at batch %d (%.2fx the teacher's throughput)",
+                                best.batchRows,
+                                speed(best) / speed(teacher))
+                        : String.format(
+                                Locale.ROOT,
+                                "smallest file (%.2fx smaller than the teacher)",
+                                (double) teacher.sizeBytes / best.sizeBytes),
                 variants.stream().filter(v -> Boolean.TRUE.equals(v.withinBudget)).count(),
                 what);
     }

@@ -51,6 +51,17 @@ class SelectionTest {
     }
 
     @Test
+    void aVariantMustBeClearlyFasterOrSmallerThanTheTeacher() {
+        CompressionReport.Entry t = entry("1", 1000, 100, 10.0, 10);
+        CompressionReport.Entry noise = entry("1-a", 1000, 103, 10.0, 10); // within timing noise
+        Selection.select(t, List.of(noise), 0.01, Selection.Mode.FASTEST, 1);
+        assertThat(t.selected).isTrue();
+        assertThat(noise.withinBudget).isTrue();
+        Selection.select(t, List.of(noise), 0.01, Selection.Mode.SMALLEST, 1);
+        assertThat(t.selected).isTrue();
+    }
+
+    @Test
     void withoutLabelsAgreementDecides() {
         CompressionReport.Entry t = entry("1", 1000, 100, null, 10);
         t.meanAbsDiff = 0.0;

@@ -41,13 +41,13 @@ public final class DistillMethod implements CompressionMethod {
     @Override
     public List<Variant> apply(MethodContext ctx) throws Exception {
         MlpTrainer trainer =
-                ctx.trainer().orElseThrow(() -> new MethodSkippedException("skipped: no trainer"));
+                ctx.trainer().orElseThrow(() -> new MethodSkippedException("no trainer"));
         FeatureTable table =
                 ctx.table()
                         .orElseThrow(
                                 () ->
                                         new MethodSkippedException(
-                                                "skipped: needs a training file (--features)"));
+                                                "needs a training file (--features)"));
         List<Variant> out = new ArrayList<>();
         for (int[] hidden : students) {
             String shape =
