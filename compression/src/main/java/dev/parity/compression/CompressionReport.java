@@ -82,6 +82,7 @@ public final class CompressionReport {
         public Boolean withinBudget;
         public boolean paretoSize;
         public boolean paretoLatency;
+        public boolean paretoThroughput;
         public boolean selected;
         public List<String> notes = new ArrayList<>();
 

@@ -13,10 +13,10 @@ import java.util.function.ToDoubleFunction;
  * non-dominated models and the selected one ringed, then the full table and method statuses.
  */
 final class ReportHtml {
-    private static final int W = 520;
+    private static final int W = 560;
     private static final int H = 340;
     private static final int PAD_L = 70;
-    private static final int PAD_R = 20;
+    private static final int PAD_R = 90;
     private static final int PAD_T = 20;
     private static final int PAD_B = 50;
 
@@ -73,7 +73,7 @@ final class ReportHtml {
                         true,
                         "size (bytes)",
                         quality,
-                        true));
+                        e -> e.paretoSize));
         h.append(
                 chart(
                         r.models,
@@ -82,7 +82,16 @@ final class ReportHtml {
                         false,
                         "p50 latency (µs)",
                         quality,
-                        false));
+                        e -> e.paretoLatency));
+        h.append(
+                chart(
+                        r.models,
+                        "Time per row at the large batch (µs, = 1 / throughput) vs " + quality,
+                        e -> e.batchRowsPerSecond == null ? Double.NaN : 1e6 / e.batchRowsPerSecond,
+                        false,
+                        "µs per row at batch " + r.benchmark.get("batch_size"),
+                        quality,
+                        e -> e.paretoThroughput));
         h.append(
                 "</div><p class=\"small\">● model, ○ ring: selected, red line: Pareto frontier"
                         + " (no other model is both smaller/faster and better), grey: teacher.</p>");
@@ -130,7 +139,8 @@ final class ReportHtml {
                     .append(e.withinBudget == null ? "" : e.withinBudget ? "yes" : "no")
                     .append("</td><td>")
                     .append(e.paretoSize ? "size " : "")
-                    .append(e.paretoLatency ? "latency" : "")
+                    .append(e.paretoLatency ? "latency " : "")
+                    .append(e.paretoThroughput ? "throughput" : "")
                     .append("</td></tr>");
         }
         h.append("</table>");
@@ -188,7 +198,7 @@ final class ReportHtml {
             boolean logX,
             String xLabel,
             String yLabel,
-            boolean sizeFrontier) {
+            java.util.function.Predicate<CompressionReport.Entry> onFrontier) {
         List<CompressionReport.Entry> pts = new ArrayList<>();
         for (CompressionReport.Entry e : models) {
             double x = xOf.applyAsDouble(e);
@@ -253,7 +263,7 @@ final class ReportHtml {
         // Frontier.
         List<CompressionReport.Entry> front = new ArrayList<>();
         for (CompressionReport.Entry e : pts) {
-            if (sizeFrontier ? e.paretoSize : e.paretoLatency) {
+            if (onFrontier.test(e)) {
                 front.add(e);
             }
         }
@@ -274,9 +284,7 @@ final class ReportHtml {
             double x = px.applyAsDouble(xOf.applyAsDouble(e));
             double y = py.applyAsDouble(e.quality());
             String colour =
-                    e.method.equals("teacher")
-                            ? "#888"
-                            : (sizeFrontier ? e.paretoSize : e.paretoLatency) ? "#d33" : "#36c";
+                    e.method.equals("teacher") ? "#888" : onFrontier.test(e) ? "#d33" : "#36c";
             s.append(
                     String.format(
                             Locale.ROOT,

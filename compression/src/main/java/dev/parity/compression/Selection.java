@@ -104,11 +104,15 @@ public final class Selection {
         return e.batchRowsPerSecond == null ? 0 : e.batchRowsPerSecond;
     }
 
-    /** Marks the Pareto frontiers (size vs quality, latency vs quality) over all entries. */
+    /**
+     * Marks the Pareto frontiers over all entries: size, batch-1 latency and time per row at the
+     * large batch, each against quality.
+     */
     public static void markPareto(List<CompressionReport.Entry> all) {
         for (CompressionReport.Entry a : all) {
             a.paretoSize = true;
             a.paretoLatency = true;
+            a.paretoThroughput = true;
             for (CompressionReport.Entry b : all) {
                 if (a == b || a.quality() == null || b.quality() == null) {
                     continue;
@@ -121,6 +125,15 @@ public final class Selection {
                         && dominates(
                                 b.latencyP50Micros, b.quality(), a.latencyP50Micros, a.quality())) {
                     a.paretoLatency = false;
+                }
+                if (a.batchRowsPerSecond != null
+                        && b.batchRowsPerSecond != null
+                        && dominates(
+                                1 / b.batchRowsPerSecond,
+                                b.quality(),
+                                1 / a.batchRowsPerSecond,
+                                a.quality())) {
+                    a.paretoThroughput = false;
                 }
             }
         }
