@@ -32,9 +32,9 @@ public final class Benchmark {
         this.batchSize = batchSize;
     }
 
-    /** Defaults: 5 rounds, 20 warm-up calls, 200 batch-1 and 20 batch-256 calls a round. */
+    /** Defaults: 7 rounds, 20 warm-up calls, 200 batch-1 and 20 batch-256 calls a round. */
     public static Benchmark defaults() {
-        return new Benchmark(5, 20, 200, 20, 256);
+        return new Benchmark(7, 20, 200, 20, 256);
     }
 
     public int batchSize() {
@@ -46,7 +46,10 @@ public final class Benchmark {
         public final double p50Micros;
         public final double p99Micros;
         public final double batchP50Micros;
+
+        /** Median over rounds of the rows per second at the large batch. */
         public final double rowsPerSecond;
+
         public final int batchRows;
 
         Timing(double p50, double p99, double batchP50, double rowsPerSecond, int batchRows) {
@@ -98,11 +101,16 @@ public final class Benchmark {
             }
             Map<String, Timing> out = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
-                long total = 0;
-                for (long t : batchNanos[i]) {
-                    total += t;
+                // Throughput per round, then the median over rounds: one disturbed round (another
+                // process, a frequency change) does not move it.
+                long[] perRound = new long[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    for (int c = 0; c < batchCalls; c++) {
+                        perRound[r] += batchNanos[i][r * batchCalls + c];
+                    }
                 }
-                double rowsPerSecond = (double) many.rows * batchNanos[i].length / (total / 1e9);
+                double rowsPerSecond =
+                        (double) many.rows * batchCalls / (percentile(perRound, 50) / 1e9);
                 out.put(
                         names.get(i),
                         new Timing(
