@@ -82,6 +82,31 @@ class PruneAndLowRankTest {
     }
 
     @Test
+    void constantNeuronsAreFoldedIntoTheNextBias() throws Exception {
+        // Neurons with no incoming weights output relu(bias), a constant: the lowest L2 score.
+        // Removing them is exact only if their constant contribution moves into the next bias.
+        List<MlpOnnx.Layer> layers = MlpOnnx.randomLayers(9, new int[] {32}, 1, 11);
+        MlpOnnx.Layer hidden = layers.get(0);
+        for (int j = 0; j < 32; j += 2) {
+            for (int i = 0; i < 9; i++) {
+                hidden.w[i * 32 + j] = 0f;
+            }
+            hidden.b[j] = 0.5f;
+        }
+        byte[] teacher =
+                MlpOnnx.build(
+                        TestingModels.DEFAULTS, TestingModels.MEAN, TestingModels.STD, layers);
+        Variant v =
+                new PruneMethod(new double[0], new double[] {0.5})
+                        .apply(Support.context(teacher, Support.flightsInputs()))
+                        .get(0);
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "W0_pruned"))).containsExactly(9, 16);
+        assertThat(v.parameters()).containsKey("compensation");
+        double[] cmp = Support.compare(teacher, v.onnx(), Support.flightsInputs());
+        assertThat(cmp[0]).isLessThan(1e-4);
+    }
+
+    @Test
     void lowRankPicksTheRankByEnergyAndAgrees() throws Exception {
         // W1 = (64 x 4) (4 x 64) + tiny noise: rank 4 holds > 99.9 % of the energy.
         SplittableRandom r = new SplittableRandom(4);

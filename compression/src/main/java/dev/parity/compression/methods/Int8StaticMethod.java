@@ -1,8 +1,6 @@
 package dev.parity.compression.methods;
 
 import ai.onnx.proto.OnnxMl;
-import dev.parity.compression.eval.ModelInputs;
-import dev.parity.compression.eval.OrtModel;
 import dev.parity.compression.onnx.GraphEditor;
 import dev.parity.compression.onnx.Layers;
 import dev.parity.compression.onnx.Tensors;
@@ -120,53 +118,19 @@ public final class Int8StaticMethod implements CompressionMethod {
         return out;
     }
 
-    /** Runs the model with {@code tensors} as extra outputs and keeps their values. */
+    /** Runs the model with {@code tensors} as extra outputs and samples their values. */
     private Map<String, Sampler> calibrate(MethodContext ctx, Set<String> tensors)
             throws Exception {
-        OnnxMl.ModelProto.Builder m = ctx.teacher().toBuilder();
-        Set<String> outputs = new LinkedHashSet<>();
-        for (OnnxMl.ValueInfoProto v : m.getGraph().getOutputList()) {
-            outputs.add(v.getName());
-        }
-        Set<String> graphInputs = new LinkedHashSet<>();
-        for (OnnxMl.ValueInfoProto v : m.getGraph().getInputList()) {
-            graphInputs.add(v.getName());
-        }
-        for (String t : tensors) {
-            if (!outputs.contains(t) && !graphInputs.contains(t)) {
-                m.getGraphBuilder()
-                        .addOutput(
-                                OnnxMl.ValueInfoProto.newBuilder()
-                                        .setName(t)
-                                        .setType(
-                                                OnnxMl.TypeProto.newBuilder()
-                                                        .setTensorType(
-                                                                OnnxMl.TypeProto.Tensor.newBuilder()
-                                                                        .setElemType(
-                                                                                OnnxMl.TensorProto
-                                                                                        .DataType
-                                                                                        .FLOAT
-                                                                                        .getNumber()))));
-            }
-        }
         Map<String, Sampler> samplers = new LinkedHashMap<>();
         for (String t : tensors) {
             samplers.put(t, new Sampler());
         }
-        ModelInputs inputs = ctx.calibrationInputs();
-        try (OrtModel model = OrtModel.open(m.build().toByteArray())) {
-            for (ModelInputs.Batch b : inputs.batches(calibrationRows, 1024)) {
-                Map<String, float[]> values = model.run(b);
-                for (String t : tensors) {
-                    float[] v = graphInputs.contains(t) ? b.values.get(t) : values.get(t);
-                    if (v == null) {
-                        throw new IllegalStateException(
-                                "calibration produced no values for '" + t + "'");
-                    }
-                    samplers.get(t).add(v);
-                }
-            }
-        }
+        ActivationStats.run(
+                ctx.teacher(),
+                tensors,
+                ctx.calibrationInputs(),
+                calibrationRows,
+                (t, v) -> samplers.get(t).add(v));
         return samplers;
     }
 

@@ -24,11 +24,14 @@ import java.util.Set;
  *   <li>Structured neuron pruning: in each hidden layer between two dense layers (Gemm followed by
  *       an element-wise activation and another Gemm/MatMul), the given fraction of neurons with the
  *       smallest L2 norm (incoming column norm x outgoing row norm) is removed: W columns, bias
- *       entries and the next W's rows go, leaving a smaller dense model.
+ *       entries and the next W's rows go, leaving a smaller dense model. What a removed neuron
+ *       contributed on average (its mean activation on the calibration rows x its outgoing row) is
+ *       folded into the next layer's bias, so only its variation is lost.
  * </ul>
  */
 public final class PruneMethod implements CompressionMethod {
     private static final Set<String> ELEMENTWISE = Set.of("Relu", "LeakyRelu", "Tanh", "Sigmoid");
+    private static final int COMPENSATION_ROWS = 10_000;
 
     private final double[] sparsities;
     private final double[] neuronFractions;
@@ -60,14 +63,14 @@ public final class PruneMethod implements CompressionMethod {
     }
 
     @Override
-    public List<Variant> apply(MethodContext ctx) throws MethodSkippedException {
+    public List<Variant> apply(MethodContext ctx) throws Exception {
         List<Variant> out = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (double s : sparsities) {
             out.add(magnitude(ctx.teacher(), s));
         }
         for (double f : neuronFractions) {
-            Variant v = structured(ctx.teacher(), f, skipped);
+            Variant v = structured(ctx, f, skipped);
             if (v != null) {
                 out.add(v);
             }
@@ -152,7 +155,9 @@ public final class PruneMethod implements CompressionMethod {
         }
     }
 
-    static Variant structured(OnnxMl.ModelProto teacher, double fraction, List<String> skipped) {
+    static Variant structured(MethodContext ctx, double fraction, List<String> skipped)
+            throws Exception {
+        OnnxMl.ModelProto teacher = ctx.teacher();
         GraphEditor g = GraphEditor.of(teacher);
         List<String> notes = new ArrayList<>();
         List<Layers.Dense> dense = Layers.dense(g, notes);
@@ -168,6 +173,18 @@ public final class PruneMethod implements CompressionMethod {
         params.put("kind", "structured neurons");
         params.put("removed_fraction", Double.toString(fraction));
         params.put("score", "L2(incoming column) x L2(outgoing row)");
+        params.put(
+                "compensation",
+                "each removed neuron's mean activation x its outgoing row is added to the next"
+                        + " layer's bias");
+        // Mean activation of every hidden neuron on the calibration rows.
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        for (Hidden h : hidden) {
+            widths.put(h.out.input, h.in.n);
+        }
+        Map<String, double[]> means =
+                ActivationStats.columnMeans(
+                        teacher, widths, ctx.calibrationInputs(), COMPENSATION_ROWS);
         for (Hidden h : hidden) {
             float[] w1 = h.in.weightKn(g);
             float[] w2 = h.out.weightKn(g);
@@ -208,41 +225,112 @@ public final class PruneMethod implements CompressionMethod {
         java.util.LinkedHashSet<Layers.Dense> touched =
                 new java.util.LinkedHashSet<>(cols.keySet());
         touched.addAll(rows.keySet());
+        Map<Layers.Dense, double[]> shift = new LinkedHashMap<>();
+        for (Hidden h : hidden) {
+            double[] mean = means.get(h.out.input);
+            float[] w2 = h.out.weightKn(g);
+            double[] delta = new double[h.out.n];
+            boolean[] kept = new boolean[h.in.n];
+            for (int j : h.keep) {
+                kept[j] = true;
+            }
+            for (int j = 0; j < h.in.n; j++) {
+                if (!kept[j]) {
+                    for (int c = 0; c < h.out.n; c++) {
+                        delta[c] += mean[j] * w2[j * h.out.n + c] * h.out.alpha;
+                    }
+                }
+            }
+            shift.put(h.out, delta);
+        }
         for (Layers.Dense d : touched) {
             int[] r = rows.getOrDefault(d, identity(d.k));
-            int[] c = cols.getOrDefault(d, identity(d.n));
+            int[] cs = cols.getOrDefault(d, identity(d.n));
             float[] w = d.weightKn(g);
-            float[] nw = new float[r.length * c.length];
+            float[] nw = new float[r.length * cs.length];
             for (int i = 0; i < r.length; i++) {
-                for (int j = 0; j < c.length; j++) {
-                    nw[i * c.length + j] = w[r[i] * d.n + c[j]];
+                for (int j = 0; j < cs.length; j++) {
+                    nw[i * cs.length + j] = w[r[i] * d.n + cs[j]];
                 }
             }
             OnnxMl.TensorProto t =
                     d.transB
                             ? Tensors.floats(
                                     g.fresh(d.weight + "_pruned"),
-                                    new long[] {c.length, r.length},
-                                    Layers.transpose(nw, r.length, c.length))
+                                    new long[] {cs.length, r.length},
+                                    Layers.transpose(nw, r.length, cs.length))
                             : Tensors.floats(
                                     g.fresh(d.weight + "_pruned"),
-                                    new long[] {r.length, c.length},
+                                    new long[] {r.length, cs.length},
                                     nw);
             g.addInitializer(t);
             OnnxMl.NodeProto.Builder node = d.node.toBuilder().setInput(1, t.getName());
             if (d.bias != null && cols.containsKey(d)) {
                 float[] b = Tensors.floats(g.initializer(d.bias));
-                float[] nb = new float[c.length];
-                for (int j = 0; j < c.length; j++) {
-                    nb[j] = b[c[j]];
+                float[] nb = new float[cs.length];
+                for (int j = 0; j < cs.length; j++) {
+                    nb[j] = b[cs[j]];
                 }
                 node.setInput(
                         2,
                         g.addInitializer(
                                 Tensors.floats(
-                                        g.fresh(d.bias + "_pruned"), new long[] {c.length}, nb)));
+                                        g.fresh(d.bias + "_pruned"), new long[] {cs.length}, nb)));
             }
-            g.replaceNode(d.index, List.of(node.build()));
+            List<OnnxMl.NodeProto> nodes = new ArrayList<>();
+            double[] delta = shift.get(d);
+            if (delta != null) {
+                // The shift is per original output column; keep the columns this layer keeps.
+                int width = cs.length;
+                float[] add = new float[width];
+                for (int c = 0; c < width; c++) {
+                    add[c] = (float) delta[cs[c]];
+                }
+                if (d.isGemm() && d.bias != null && g.initializer(d.bias).getDimsCount() == 1) {
+                    float[] b = Tensors.floats(g.initializer(node.getInput(2)));
+                    for (int c = 0; c < width; c++) {
+                        b[c] += add[c] / d.beta;
+                    }
+                    node.setInput(
+                            2,
+                            g.addInitializer(
+                                    Tensors.floats(
+                                            g.fresh(d.bias + "_compensated"),
+                                            new long[] {width},
+                                            b)));
+                } else if (d.isGemm() && d.bias == null) {
+                    for (int c = 0; c < width; c++) {
+                        add[c] /= d.beta;
+                    }
+                    node.addInput(
+                            g.addInitializer(
+                                    Tensors.floats(
+                                            g.fresh(d.weight + "_compensation"),
+                                            new long[] {width},
+                                            add)));
+                } else {
+                    // MatMul (or a Gemm with a broadcast bias): add the shift after it.
+                    String raw = g.fresh(d.output() + "_pruned");
+                    node.setOutput(0, raw);
+                    String c =
+                            g.addInitializer(
+                                    Tensors.floats(
+                                            g.fresh(d.weight + "_compensation"),
+                                            new long[] {width},
+                                            add));
+                    nodes.add(node.build());
+                    nodes.add(
+                            GraphEditor.node(
+                                    "Add",
+                                    g.fresh(d.output() + "_compensation"),
+                                    List.of(raw, c),
+                                    List.of(d.output())));
+                    g.replaceNode(d.index, nodes);
+                    continue;
+                }
+            }
+            nodes.add(node.build());
+            g.replaceNode(d.index, nodes);
         }
         return new Variant(
                 String.format(Locale.ROOT, "prune-n%02d", Math.round(fraction * 100)),
