@@ -148,7 +148,7 @@ class CompressionJobTest {
                 CompressionReport.fromJson(Files.readAllBytes(out.resolve("report.json")));
         assertThat(json.models).hasSameSizeAs(r.models);
         String html = Files.readString(out.resolve("report.html"));
-        assertThat(html).contains("<svg", "polyline", r.selected, "int8-dynamic");
+        assertThat(html).contains("<svg", "Pareto", r.selected, "int8-dynamic", "no trainer");
         assertThat(html).doesNotContain("<script", "src=", "href=");
     }
 

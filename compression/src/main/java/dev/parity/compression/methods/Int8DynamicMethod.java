@@ -23,7 +23,6 @@ import java.util.Map;
  * </pre>
  */
 public final class Int8DynamicMethod implements CompressionMethod {
-    private static final int INT32 = OnnxMl.TensorProto.DataType.INT32.getNumber();
     private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT.getNumber();
 
     @Override
@@ -147,19 +146,11 @@ public final class Int8DynamicMethod implements CompressionMethod {
         int channels = (int) c.weightDims[0];
         Quantization.PerChannel q =
                 Quantization.leading(Tensors.floats(g.initializer(c.weight)), channels);
-        // ConvInteger on the CPU takes uint8 weights with one zero point: shift int8 by 128.
-        byte[] u = new byte[q.q.length];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = (byte) (q.q[i] + 128);
-        }
+        // Symmetric int8 weights need no zero point. ONNX Runtime 1.24's CPU ConvInteger refuses
+        // a per-channel weight zero point (only at run time: "Non per-tensor quantization is not
+        // supported now"), so the per-channel scales are applied after it, by the Mul below.
         String wq =
-                g.addInitializer(Tensors.uint8(g.fresh(c.weight + "_quantized"), c.weightDims, u));
-        String wzp =
-                g.addInitializer(
-                        Tensors.uint8(
-                                g.fresh(c.weight + "_zero_point"),
-                                new long[0],
-                                new byte[] {(byte) 128}));
+                g.addInitializer(Tensors.int8(g.fresh(c.weight + "_quantized"), c.weightDims, q.q));
         long[] channelShape = new long[c.weightDims.length];
         java.util.Arrays.fill(channelShape, 1);
         channelShape[1] = channels; // [1, M, 1, ...] broadcasts over N, C, spatial
@@ -171,7 +162,7 @@ public final class Int8DynamicMethod implements CompressionMethod {
                 GraphEditor.node(
                         "ConvInteger",
                         g.fresh(base + "_ConvInteger"),
-                        List.of(x[0], wq, x[2], wzp),
+                        List.of(x[0], wq, x[2]),
                         List.of(acc))
                         .toBuilder();
         convInt.addAllAttribute(c.node.getAttributeList());
@@ -203,9 +194,5 @@ public final class Int8DynamicMethod implements CompressionMethod {
                 .toBuilder()
                 .addAttribute(GraphEditor.intAttr("to", to))
                 .build();
-    }
-
-    static int int32() {
-        return INT32;
     }
 }

@@ -102,7 +102,10 @@ public final class Int8StaticMethod implements CompressionMethod {
             if (calibrator.equals("percentile")) {
                 params.put("percentile", Double.toString(percentile));
             }
-            params.put("calibration_rows", Integer.toString(calibrationRows));
+            params.put(
+                    "calibration_rows",
+                    Integer.toString(
+                            Math.min(calibrationRows, ctx.calibrationInputs().availableRows())));
             for (Map.Entry<String, float[]> r : ranges.entrySet()) {
                 params.put(
                         "range." + r.getKey(),
