@@ -28,6 +28,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -580,7 +581,7 @@ public final class CompressionJob {
         write(
                 fs,
                 new org.apache.flink.core.fs.Path(root, "report.html"),
-                ReportHtml.render(report).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                ReportHtml.render(report).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void write(FileSystem fs, org.apache.flink.core.fs.Path p, byte[] b)

@@ -11,6 +11,7 @@ import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class OrtModel implements AutoCloseable {
         }
     }
 
-    /** Opens a session with extra outputs already in the graph (calibration). */
+    /** The options every session of a comparison shares. */
     static OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(1);
@@ -54,7 +55,7 @@ public final class OrtModel implements AutoCloseable {
     /** Names of the float outputs, in order. */
     public List<String> floatOutputs() throws OrtException {
         Map<String, NodeInfo> infos = session.getOutputInfo();
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
             if (e.getValue().getInfo() instanceof TensorInfo
                     && ((TensorInfo) e.getValue().getInfo()).type == OnnxJavaType.FLOAT) {

@@ -5,6 +5,7 @@ import dev.parity.compression.onnx.GraphEditor;
 import dev.parity.compression.onnx.Layers;
 import dev.parity.compression.onnx.Tensors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,7 +153,7 @@ public final class Int8DynamicMethod implements CompressionMethod {
         String wq =
                 g.addInitializer(Tensors.int8(g.fresh(c.weight + "_quantized"), c.weightDims, q.q));
         long[] channelShape = new long[c.weightDims.length];
-        java.util.Arrays.fill(channelShape, 1);
+        Arrays.fill(channelShape, 1);
         channelShape[1] = channels; // [1, M, 1, ...] broadcasts over N, C, spatial
         String ws =
                 g.addInitializer(

@@ -7,6 +7,7 @@ import dev.parity.compression.onnx.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,7 +107,7 @@ public final class PruneMethod implements CompressionMethod {
             throw new MethodSkippedException("no Gemm, MatMul or Conv with constant weights");
         }
         long zeroed = 0;
-        for (String name : new java.util.LinkedHashSet<>(weights)) {
+        for (String name : new LinkedHashSet<>(weights)) {
             OnnxMl.TensorProto t = g.initializer(name);
             float[] w = Tensors.floats(t);
             zeroed += zeroSmallest(w, sparsity);
@@ -222,8 +223,7 @@ public final class PruneMethod implements CompressionMethod {
             cols.put(h.in, h.keep);
             rows.put(h.out, h.keep);
         }
-        java.util.LinkedHashSet<Layers.Dense> touched =
-                new java.util.LinkedHashSet<>(cols.keySet());
+        LinkedHashSet<Layers.Dense> touched = new LinkedHashSet<>(cols.keySet());
         touched.addAll(rows.keySet());
         Map<Layers.Dense, double[]> shift = new LinkedHashMap<>();
         for (Hidden h : hidden) {

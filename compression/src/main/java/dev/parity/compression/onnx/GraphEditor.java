@@ -27,7 +27,6 @@ public final class GraphEditor {
     private final Set<String> names = new HashSet<>();
     private final Set<String> removedInitializers = new HashSet<>();
     private final List<OnnxMl.NodeProto> prologue = new ArrayList<>();
-    private final Map<String, Long> opsetBumps = new HashMap<>();
 
     private GraphEditor(OnnxMl.ModelProto model) {
         this.original = model;
@@ -112,11 +111,6 @@ public final class GraphEditor {
         nodes.set(index, List.copyOf(replacement));
     }
 
-    /** Raises the default-domain opset import to at least {@code version}. */
-    public void requireOpset(long version) {
-        opsetBumps.merge("", version, Math::max);
-    }
-
     /** Counts how many node inputs (top-level graph) read each tensor name. */
     public Map<String, Integer> consumerCounts() {
         Map<String, Integer> counts = new HashMap<>();
@@ -171,27 +165,7 @@ public final class GraphEditor {
         }
         // Shapes/types of rewritten intermediate tensors may change; let the runtime infer them.
         g.clearValueInfo();
-        OnnxMl.ModelProto.Builder m = original.toBuilder().setGraph(g);
-        for (Map.Entry<String, Long> bump : opsetBumps.entrySet()) {
-            boolean found = false;
-            for (int i = 0; i < m.getOpsetImportCount(); i++) {
-                OnnxMl.OperatorSetIdProto o = m.getOpsetImport(i);
-                if (o.getDomain().equals(bump.getKey())
-                        || (bump.getKey().isEmpty() && o.getDomain().equals("ai.onnx"))) {
-                    found = true;
-                    if (o.getVersion() < bump.getValue()) {
-                        m.setOpsetImport(i, o.toBuilder().setVersion(bump.getValue()));
-                    }
-                }
-            }
-            if (!found) {
-                m.addOpsetImport(
-                        OnnxMl.OperatorSetIdProto.newBuilder()
-                                .setDomain(bump.getKey())
-                                .setVersion(bump.getValue()));
-            }
-        }
-        return m.build();
+        return original.toBuilder().setGraph(g).build();
     }
 
     private static void collectSubgraphReads(OnnxMl.NodeProto n, Set<String> read) {
