@@ -192,7 +192,7 @@ class CompressionJobTest {
         assertThat(r.evaluatedOn).contains("generated");
         assertThat(r.models)
                 .extracting(e -> e.version)
-                .containsExactly("1", "1-fp16", "1-int8-dynamic");
+                .containsExactly("1", "1-fp16", "1-int8-dynamic", "1-int8-dynamic-dense");
         for (CompressionReport.Entry e : r.models) {
             assertThat(e.mae).isNull();
             assertThat(e.meanAbsDiff).isNotNull();

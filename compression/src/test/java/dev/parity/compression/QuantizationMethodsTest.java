@@ -57,8 +57,10 @@ class QuantizationMethodsTest {
 
     @Test
     void int8DynamicIsAtLeast3point5xSmallerAndAgrees() throws Exception {
-        Variant v =
-                new Int8DynamicMethod().apply(Support.context(MLP, Support.flightsInputs())).get(0);
+        List<Variant> vs =
+                new Int8DynamicMethod().apply(Support.context(MLP, Support.flightsInputs()));
+        assertThat(vs).hasSize(1); // no Conv: no separate dense-only variant
+        Variant v = vs.get(0);
         assertThat((double) MLP.length / v.onnx().length).isGreaterThanOrEqualTo(3.5);
         assertThat(Support.opCounts(v.onnx()))
                 .containsEntry("DynamicQuantizeLinear", 3)
@@ -74,8 +76,19 @@ class QuantizationMethodsTest {
 
     @Test
     void int8DynamicQuantisesConvGemmAndMatMulOfAThirdPartyModel() throws Exception {
-        Variant v =
-                new Int8DynamicMethod().apply(Support.context(CONV, Support.imageInputs())).get(0);
+        List<Variant> vs =
+                new Int8DynamicMethod().apply(Support.context(CONV, Support.imageInputs()));
+        assertThat(vs)
+                .extracting(Variant::suffix)
+                .containsExactly("int8-dynamic", "int8-dynamic-dense");
+        Variant dense = vs.get(1);
+        assertThat(Support.opCounts(dense.onnx()))
+                .containsEntry("Conv", 1)
+                .containsEntry("MatMulInteger", 2)
+                .doesNotContainKey("ConvInteger");
+        double[] denseCmp = Support.compare(CONV, dense.onnx(), Support.imageInputs());
+        assertThat(denseCmp[0]).isLessThan(denseCmp[1] * 0.05);
+        Variant v = vs.get(0);
         assertThat((double) CONV.length / v.onnx().length).isGreaterThanOrEqualTo(3.5);
         assertThat(Support.opCounts(v.onnx()))
                 .containsEntry("ConvInteger", 1)
