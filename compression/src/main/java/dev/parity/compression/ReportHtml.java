@@ -234,7 +234,7 @@ final class ReportHtml {
         double yr = ymax - ymin == 0 ? Math.max(1e-9, Math.abs(ymax) * 0.1 + 1e-9) : ymax - ymin;
         xmin -= xr * 0.08;
         xmax += xr * 0.08;
-        ymin -= yr * 0.1;
+        ymin = ymin >= 0 ? Math.max(0, ymin - yr * 0.1) : ymin - yr * 0.1; // errors are >= 0
         ymax += yr * 0.1;
         final double fxmin = xmin, fxmax = xmax, fymin = ymin, fymax = ymax;
         ToDoubleFunction<Double> px =
