@@ -26,9 +26,10 @@ class LauncherE2ECase {
     void everyCommandHasHelp() throws Exception {
         Result top = run("--help");
         assertThat(top.exit).isZero();
-        assertThat(top.out).contains("demo", "backfill", "sample", "baseline", "replay", "stream");
+        assertThat(top.out)
+                .contains("demo", "backfill", "sample", "baseline", "compress", "replay", "stream");
         for (String command :
-                List.of("demo", "backfill", "sample", "baseline", "replay", "stream")) {
+                List.of("demo", "backfill", "sample", "baseline", "compress", "replay", "stream")) {
             Result r = run(command, "--help");
             assertThat(r.exit).as(command + " --help").isZero();
             assertThat(r.out).contains("Usage: parity " + command);
@@ -49,6 +50,32 @@ class LauncherE2ECase {
                 .containsPattern("latency: +p50 \\d+ ms, p99 \\d+ ms")
                 .contains("parity: 48626/48626 identical");
         assertThat(Files.readAllLines(out.resolve("backfill/predictions.csv"))).hasSize(48_627);
+    }
+
+    @Test
+    void compressWritesTheVariantsAndBothReportsForTheBundledModel() throws Exception {
+        // No training file with June rows is committed: quality is agreement on generated inputs.
+        Path out = tmp.resolve("compressed");
+        Result r =
+                run(
+                        "compress",
+                        "--model",
+                        "models/bundled/flights-linear/1",
+                        "--out",
+                        out.toString(),
+                        "--methods",
+                        "fp16,int8-dynamic,prune,lowrank,distill");
+        assertThat(r.exit).as(r.out).isZero();
+        assertThat(r.out).contains("method int8-dynamic", "distill", "no trainer", "selected");
+        assertThat(out.resolve("report.json")).exists();
+        assertThat(out.resolve("report.html")).exists();
+        for (String v : List.of("1", "1-int8-dynamic", "1-prune-s50", "1-prune-s90")) {
+            assertThat(out.resolve("flights-linear/" + v + "/model.onnx")).exists();
+            assertThat(out.resolve("flights-linear/" + v + "/manifest.json")).exists();
+        }
+        Result missing = run("compress", "--model", "no/such/model", "--out", out.toString());
+        assertThat(missing.exit).isEqualTo(2);
+        assertThat(missing.out).contains("error: --model: no such file or directory");
     }
 
     @Test
