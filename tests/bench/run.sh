@@ -2,7 +2,7 @@
 # Runs a benchmark harness from tests/src/test/java/dev/parity/tests/bench on the test classpath.
 # Usage:
 #   tests/bench/run.sh FeatureEngineBenchmark <events file> [full,sql] [parallelism]
-#   tests/bench/run.sh ScoringBenchmark [records] [mlp|linear]
+#   tests/bench/run.sh ScoringBenchmark [records] [mlp|mlp:HIDDEN|linear]
 # Not part of CI; results and the exact commands are in docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -36,7 +36,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * 9-256-256-1 ReLU MLP with random weights, the shape of the teacher to come.
  *
  * <pre>
- * tests/bench/run.sh ScoringBenchmark [records] [mlp|linear]
+ * tests/bench/run.sh ScoringBenchmark [records] [mlp|mlp:HIDDEN|linear]
  * tests/bench/run.sh ScoringBenchmark latency [records per second]
  * </pre>
  */
@@ -60,10 +60,18 @@ public final class ScoringBenchmark {
             dir = "models/bundled/flights-linear/1";
             model = Files.readAllBytes(java.nio.file.Path.of(dir, "model.onnx"));
         } else {
-            model = mlp(ARITY, 256, 42);
+            // "mlp" or "mlp:<hidden>": a 9-h-h-1 ReLU MLP, h = 256 (the teacher's shape) by default
+            int hidden =
+                    args.length > 1 && args[1].startsWith("mlp:")
+                            ? Integer.parseInt(args[1].substring(4))
+                            : 256;
+            model = mlp(ARITY, hidden, 42);
             dir = register(Files.createTempDirectory("parity-scoring-bench").toString(), model);
+            System.out.println("model: MLP 9-" + hidden + "-" + hidden + "-1");
         }
-        System.out.println("model: " + (linear ? "bundled linear (9 -> 1)" : "MLP 9-256-256-1"));
+        if (linear) {
+            System.out.println("model: bundled linear (9 -> 1)");
+        }
 
         Map<String, Double> rate = new java.util.LinkedHashMap<>();
         rate.put("naive: one run() per record in a map", naive(dir, n / 8));
