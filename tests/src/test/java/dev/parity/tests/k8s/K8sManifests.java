@@ -57,6 +57,9 @@ import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 final class K8sManifests {
     private static final String STRIMZI_GROUP = "kafka.strimzi.io/";
 
+    /** The entry class whose required options (bootstrap servers, model) are checked. */
+    static final String STREAMING_JOB = "dev.parity.jobs.streaming.StreamingPredictionJob";
+
     /** A key or value that must never be inline: credentials go in Secrets. */
     private static final Pattern SECRET_KEY =
             Pattern.compile(
@@ -224,7 +227,7 @@ final class K8sManifests {
         Map<String, String> args = parseArgs(where, job.getArgs(), problems);
         Configuration merged = new Configuration(conf);
         args.forEach(merged::setString);
-        if (StreamingPredictionJobName.equals(job.getEntryClass())) {
+        if (STREAMING_JOB.equals(job.getEntryClass())) {
             for (ConfigOption<String> required :
                     List.of(StreamingOptions.BOOTSTRAP_SERVERS, StreamingOptions.MODEL_DIR)) {
                 if (!merged.contains(required)) {
@@ -249,9 +252,6 @@ final class K8sManifests {
             checkPods(where, templates, clientFile, problems);
         }
     }
-
-    static final String StreamingPredictionJobName =
-            "dev.parity.jobs.streaming.StreamingPredictionJob";
 
     /** {@code --key value} pairs; every key must be one of Parity's options, its value parse. */
     private Map<String, String> parseArgs(String where, String[] args, List<String> problems) {
