@@ -89,6 +89,11 @@ final class K8sManifests {
     /** In-image paths of {@code local://} job jars. */
     final Set<String> localJars = new LinkedHashSet<>();
 
+    /** Each FlinkDeployment by name: its spec and flinkConfiguration with the job's arguments. */
+    final Map<String, FlinkDeploymentSpec> deployments = new LinkedHashMap<>();
+
+    final Map<String, Configuration> jobConfigurations = new LinkedHashMap<>();
+
     K8sManifests(File jobJar, KnownConfigKeys known, String readme, String flinkVersion) {
         this.jobJar = jobJar;
         this.known = known;
@@ -181,7 +186,9 @@ final class K8sManifests {
         if (s.getTaskManager() != null && s.getTaskManager().getPodTemplate() != null) {
             templates.add(s.getTaskManager().getPodTemplate());
         }
-        checkFlinkSpec(where, s, templates, problems);
+        Configuration merged = checkFlinkSpec(where, s, templates, problems);
+        deployments.put(d.getMetadata().getName(), s);
+        jobConfigurations.put(d.getMetadata().getName(), merged);
     }
 
     private static boolean hasConstant(String name) {
@@ -193,7 +200,8 @@ final class K8sManifests {
         return false;
     }
 
-    private void checkFlinkSpec(
+    /** Checks the spec; returns its flinkConfiguration with the job's arguments applied. */
+    private Configuration checkFlinkSpec(
             String where,
             AbstractFlinkSpec spec,
             List<PodTemplateSpec> templates,
@@ -207,7 +215,7 @@ final class K8sManifests {
 
         JobSpec job = spec.getJob();
         if (job == null) {
-            return;
+            return conf;
         }
         if (job.getUpgradeMode() == null) {
             problems.add(where + ": spec.job.upgradeMode is not set");
@@ -251,6 +259,7 @@ final class K8sManifests {
         if (templates != null) {
             checkPods(where, templates, clientFile, problems);
         }
+        return merged;
     }
 
     /** {@code --key value} pairs; every key must be one of Parity's options, its value parse. */

@@ -9,9 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,6 +112,114 @@ class K8sManifestsITCase {
         assertThat(dockerfile).contains("ARG FLINK_IMAGE=flink:" + flinkVersion + "-java17");
         assertThat(dockerfile).containsPattern("(?m)^USER flink\\s*$");
         assertThat(dockerfile).contains("/opt/flink/plugins/metrics-prometheus/");
+    }
+
+    /**
+     * The streaming FlinkDeployment runs with flink-conf/config.yaml's settings: every key there
+     * has the same (parsed) value in its flinkConfiguration or arguments, except what the operator
+     * owns on Kubernetes or a deployment must set for itself.
+     */
+    @Test
+    void theStreamingDeploymentMirrorsFlinkConf() throws IOException {
+        K8sManifests m = manifests();
+        assertThat(m.check("flink-deployment.yaml", streamingManifest)).isEmpty();
+        assertThat(mirrorProblems(m)).isEmpty();
+
+        K8sManifests drifted = manifests();
+        drifted.check(
+                "flink-deployment.yaml",
+                edit(
+                                "execution.checkpointing.interval: 10s",
+                                "execution.checkpointing.interval: 20s")
+                        .replace("    pipeline.object-reuse: \"true\"\n", "")
+                        .replace("memory: 4096m", "memory: 4000m"));
+        assertThat(mirrorProblems(drifted))
+                .containsExactlyInAnyOrder(
+                        "execution.checkpointing.interval: PT10S in flink-conf, PT20S in the"
+                                + " deployment",
+                        "pipeline.object-reuse: missing in the deployment",
+                        "taskmanager.memory.process.size: 4096m in flink-conf,"
+                                + " taskManager.resource.memory 4000m");
+    }
+
+    private static List<String> mirrorProblems(K8sManifests m) {
+        // The operator sets addresses and ports per pod and process memory from the resources.
+        Set<String> operatorOwned =
+                Set.of(
+                        "jobmanager.rpc.address",
+                        "jobmanager.rpc.port",
+                        "jobmanager.bind-host",
+                        "taskmanager.bind-host",
+                        "taskmanager.host",
+                        "rest.address",
+                        "rest.bind-address",
+                        "rest.port",
+                        "jobmanager.memory.process.size",
+                        "taskmanager.memory.process.size",
+                        "parallelism.default");
+        // Per deployment: storage, endpoints, the model; one reporter port per pod.
+        Set<String> deploymentOwned =
+                Set.of(
+                        "execution.checkpointing.dir",
+                        "execution.checkpointing.savepoint-dir",
+                        "parity.kafka.bootstrap-servers",
+                        "parity.model.dir",
+                        "metrics.reporter.prom.port");
+        Configuration flinkConf =
+                GlobalConfiguration.loadConfiguration(Path.of("..", "flink-conf").toString());
+        FlinkDeploymentSpec spec = m.deployments.get("parity-streaming");
+        Configuration deployed = m.jobConfigurations.get("parity-streaming");
+        assertThat(spec).as("FlinkDeployment parity-streaming").isNotNull();
+        List<String> problems = new ArrayList<>();
+        for (String key : new TreeSet<>(flinkConf.keySet())) {
+            if (operatorOwned.contains(key)) {
+                continue;
+            }
+            if (!deployed.containsKey(key)) {
+                problems.add(key + ": missing in the deployment");
+                continue;
+            }
+            if (deploymentOwned.contains(key)) {
+                continue;
+            }
+            Object here = value(flinkConf, key);
+            Object there = value(deployed, key);
+            if (!here.equals(there)) {
+                problems.add(key + ": " + here + " in flink-conf, " + there + " in the deployment");
+            }
+        }
+        compareMemory(
+                problems,
+                flinkConf,
+                "jobmanager.memory.process.size",
+                "jobManager",
+                spec.getJobManager().getResource().getMemory());
+        compareMemory(
+                problems,
+                flinkConf,
+                "taskmanager.memory.process.size",
+                "taskManager",
+                spec.getTaskManager().getResource().getMemory());
+        return problems;
+    }
+
+    private static Object value(Configuration conf, String key) {
+        return known.option(key).<Object>map(conf::get).orElse(conf.toMap().get(key));
+    }
+
+    private static void compareMemory(
+            List<String> problems, Configuration conf, String key, String role, String memory) {
+        String expected = conf.toMap().get(key);
+        if (!MemorySize.parse(expected).equals(MemorySize.parse(memory))) {
+            problems.add(
+                    key
+                            + ": "
+                            + expected
+                            + " in flink-conf, "
+                            + role
+                            + ".resource.memory "
+                            + memory);
+        }
     }
 
     // Each check can fail: the streaming manifest with one deliberate mistake.
