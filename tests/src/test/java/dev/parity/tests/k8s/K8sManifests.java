@@ -33,14 +33,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.FlinkSessionJob;
 import org.apache.flink.kubernetes.operator.api.spec.AbstractFlinkSpec;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
+import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 
 /**
  * Reads Kubernetes manifests into the Flink Kubernetes Operator's CRD classes (fabric8 models for
@@ -219,6 +222,32 @@ final class K8sManifests {
         }
         if (job.getUpgradeMode() == null) {
             problems.add(where + ": spec.job.upgradeMode is not set");
+        } else if (job.getUpgradeMode() != UpgradeMode.STATELESS) {
+            // What the operator's validator requires before it upgrades with state.
+            if (!conf.contains(CheckpointingOptions.SAVEPOINT_DIRECTORY)) {
+                problems.add(
+                        where
+                                + ": upgradeMode "
+                                + job.getUpgradeMode()
+                                + " needs "
+                                + CheckpointingOptions.SAVEPOINT_DIRECTORY.key());
+            }
+            if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                    || !conf.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+                problems.add(
+                        where
+                                + ": upgradeMode "
+                                + job.getUpgradeMode()
+                                + " needs checkpoints ("
+                                + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
+                                + ", "
+                                + CheckpointingOptions.CHECKPOINTING_INTERVAL.key()
+                                + ")");
+            }
+            if (job.getUpgradeMode() == UpgradeMode.LAST_STATE
+                    && "NONE".equalsIgnoreCase(conf.get(HighAvailabilityOptions.HA_MODE))) {
+                problems.add(where + ": upgradeMode last-state needs high availability");
+            }
         }
         String jar = job.getJarURI();
         if (jar == null || !jar.startsWith("local:///")) {

@@ -284,6 +284,23 @@ class K8sManifestsITCase {
     }
 
     @Test
+    void statefulUpgradesNeedTheirStorage() throws IOException {
+        assertProblem(
+                edit(
+                        "    execution.checkpointing.savepoint-dir:"
+                                + " s3://REPLACE-ME-bucket/parity/savepoints\n",
+                        ""),
+                "upgradeMode SAVEPOINT needs execution.checkpointing.savepoint-dir");
+        assertProblem(
+                edit("    execution.checkpointing.interval: 10s\n", ""),
+                "upgradeMode SAVEPOINT needs checkpoints");
+        assertProblem(
+                edit("upgradeMode: savepoint", "upgradeMode: last-state")
+                        .replace("    high-availability.type: kubernetes\n", ""),
+                "upgradeMode last-state needs high availability");
+    }
+
+    @Test
     void misspeltOrMisplacedFieldsAreCaught() throws IOException {
         assertProblem(
                 edit("upgradeMode: savepoint", "upgradMode: savepoint"),
