@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.topic.KafkaTopicSpec;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -46,11 +48,11 @@ import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 
 /**
- * Reads Kubernetes manifests into the Flink Kubernetes Operator's CRD classes (fabric8 models for
- * core kinds, a structural check for Strimzi topics) and reports, one line each, what a cluster
- * would only reveal at deploy or run time: an entry class the job jar lacks, an argument or
- * configuration key nobody declares, a value its option cannot parse, an inline secret, a Secret
- * the README does not tell how to create.
+ * Reads Kubernetes manifests into the Flink Kubernetes Operator's and Strimzi's CRD classes
+ * (fabric8 models for core kinds) and reports, one line each, what a cluster would only reveal at
+ * deploy or run time: an entry class the job jar lacks, an argument or configuration key nobody
+ * declares, a value its option cannot parse, an inline secret, a Secret the README does not tell
+ * how to create.
  *
  * <pre>{@code
  * K8sManifests m = new K8sManifests(jobJar, KnownConfigKeys.fromClassPath(), readme, "2.2.1");
@@ -450,33 +452,39 @@ final class K8sManifests {
     }
 
     private void checkKafkaTopic(String where, JsonNode doc, List<String> problems) {
-        if (doc.path("metadata").path("name").asText("").isEmpty()) {
+        KafkaTopic topic = typed(where, doc, KafkaTopic.class, problems);
+        if (topic == null) {
+            return;
+        }
+        String name = topic.getMetadata() == null ? null : topic.getMetadata().getName();
+        if (name == null || name.isEmpty()) {
             problems.add(where + ": metadata.name is missing");
         }
-        if (doc.path("metadata").path("labels").path("strimzi.io/cluster").asText("").isEmpty()) {
+        Map<String, String> labels =
+                topic.getMetadata() == null ? null : topic.getMetadata().getLabels();
+        if (labels == null || labels.getOrDefault("strimzi.io/cluster", "").isEmpty()) {
             problems.add(where + ": label strimzi.io/cluster (the Kafka cluster) is missing");
         }
-        JsonNode spec = doc.path("spec");
-        Set<String> allowed = Set.of("topicName", "partitions", "replicas", "config");
-        for (Iterator<String> f = spec.fieldNames(); f.hasNext(); ) {
-            String name = f.next();
-            if (!allowed.contains(name)) {
-                problems.add(where + ": unknown field spec." + name);
-            }
+        KafkaTopicSpec spec = topic.getSpec();
+        if (spec == null) {
+            problems.add(where + ": spec is missing");
+            return;
         }
-        for (String field : List.of("partitions", "replicas")) {
-            if (!spec.path(field).isInt() || spec.path(field).asInt() < 1) {
-                problems.add(where + ": spec." + field + " must be a positive integer");
-            }
+        if (spec.getPartitions() == null || spec.getPartitions() < 1) {
+            problems.add(where + ": spec.partitions must be a positive integer");
         }
-        String topic = spec.path("topicName").asText(doc.path("metadata").path("name").asText());
-        topicsDeclared.add(topic);
-        for (Iterator<Map.Entry<String, JsonNode>> c = spec.path("config").fields();
-                c.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = c.next();
-            if (!e.getValue().isValueNode()) {
-                problems.add(where + ": spec.config." + e.getKey() + " is not a scalar");
-            }
+        if (spec.getReplicas() == null || spec.getReplicas() < 1) {
+            problems.add(where + ": spec.replicas must be a positive integer");
+        }
+        topicsDeclared.add(spec.getTopicName() != null ? spec.getTopicName() : name);
+        if (spec.getConfig() != null) {
+            spec.getConfig()
+                    .forEach(
+                            (k, v) -> {
+                                if (v instanceof Map || v instanceof Collection) {
+                                    problems.add(where + ": spec.config." + k + " is not a scalar");
+                                }
+                            });
         }
     }
 
@@ -568,6 +576,7 @@ final class K8sManifests {
         }
         String pkg = o.getClass().getName();
         if (!pkg.startsWith("io.fabric8.kubernetes.api.model")
+                && !pkg.startsWith("io.strimzi.api")
                 && !pkg.startsWith("org.apache.flink.kubernetes.operator.api")) {
             return;
         }

@@ -361,9 +361,10 @@ class K8sManifestsITCase {
                         + "  topicName: t\n  partitions: 3\n  replicas: 3\n";
         assertThat(manifests().check("t.yaml", topic)).isEmpty();
         assertProblem(topic.replace("  partitions: 3\n", ""), "spec.partitions must be");
-        assertProblem(topic.replace("partitions:", "partitons:"), "unknown field spec.partitons");
+        assertProblem(topic.replace("partitions:", "partitons:"), "unknown field(s) [partitons]");
         assertProblem(
                 topic.replace("    strimzi.io/cluster: c\n", "    a: b\n"), "strimzi.io/cluster");
+        assertProblem(topic.replace("partitions: 3", "partitions: many"), "not a valid KafkaTopic");
         assertProblem("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "unexpected kind");
     }
 
