@@ -33,18 +33,11 @@ public final class Int8DynamicMethod implements CompressionMethod {
 
     @Override
     public List<Variant> apply(MethodContext ctx) throws MethodSkippedException {
-        if (GraphEditor.opset(ctx.teacher()) < 11) {
-            throw new MethodSkippedException(
-                    "needs opset >= 11 (DynamicQuantizeLinear), the model imports "
-                            + GraphEditor.opset(ctx.teacher()));
-        }
-        List<String> notes = new ArrayList<>();
-        GraphEditor probe = GraphEditor.of(ctx.teacher());
-        List<Layers.Dense> dense = Layers.dense(probe, notes);
-        List<Layers.Conv> convs = Layers.convs(probe, notes);
-        if (dense.isEmpty() && convs.isEmpty()) {
-            throw new MethodSkippedException("no Gemm, MatMul or Conv with constant weights");
-        }
+        QuantizableLayers found =
+                QuantizableLayers.find(ctx.teacher(), 11, "DynamicQuantizeLinear");
+        List<String> notes = found.notes();
+        List<Layers.Dense> dense = found.dense();
+        List<Layers.Conv> convs = found.convs();
         List<Variant> out = new ArrayList<>();
         out.add(variant(ctx.teacher(), true, notes));
         if (!convs.isEmpty() && !dense.isEmpty()) {

@@ -53,18 +53,11 @@ public final class Int8StaticMethod implements CompressionMethod {
 
     @Override
     public List<Variant> apply(MethodContext ctx) throws Exception {
-        if (GraphEditor.opset(ctx.teacher()) < 13) {
-            throw new MethodSkippedException(
-                    "needs opset >= 13 (per-channel DequantizeLinear), the model imports "
-                            + GraphEditor.opset(ctx.teacher()));
-        }
-        List<String> notes = new ArrayList<>();
-        GraphEditor probe = GraphEditor.of(ctx.teacher());
-        List<Layers.Dense> dense = Layers.dense(probe, notes);
-        List<Layers.Conv> convs = Layers.convs(probe, notes);
-        if (dense.isEmpty() && convs.isEmpty()) {
-            throw new MethodSkippedException("no Gemm, MatMul or Conv with constant weights");
-        }
+        QuantizableLayers found =
+                QuantizableLayers.find(ctx.teacher(), 13, "per-channel DequantizeLinear");
+        List<String> notes = found.notes();
+        List<Layers.Dense> dense = found.dense();
+        List<Layers.Conv> convs = found.convs();
         Set<String> activations = new LinkedHashSet<>();
         for (Layers.Dense d : dense) {
             activations.add(d.input);

@@ -1,16 +1,14 @@
 package dev.parity.jobs.demo;
 
-import dev.parity.features.events.FlightEvent;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
-import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.kafka.PredictionWatcher;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -28,9 +25,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,9 +47,6 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "data/sample/flights-sample.csv";
     static final String MODEL = "models/bundled/flights-linear/1";
-
-    /** Ids of the end-of-replay markers; no real flight has one. */
-    static final long MARKER_ID = 900_000_000L;
 
     @Option(
             names = "--out",
@@ -153,7 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
                                 "flights.late",
                                 "flights.deadletter",
                                 true,
-                                MARKER_ID)
+                                PredictionRecords.MARKER_ID)
                         .showLive(8, 3000);
         Thread watch = new Thread(watcher, "demo-watcher");
         watch.start();
@@ -178,7 +169,11 @@ public final class DemoCommand implements Callable<Integer> {
             if (exit != 0) {
                 return exit;
             }
-            sendEndMarkers(kafka.bootstrapServers());
+            PredictionRecords.sendEndMarkers(
+                    kafka.bootstrapServers(),
+                    "flights.events",
+                    2,
+                    Instant.parse("2001-01-05T00:00:00Z"));
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (watcher.predictions() < expected.size() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
@@ -190,30 +185,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         return summary(watcher, expected, secs);
-    }
-
-    /**
-     * A departure on each partition a day after the sample: the watermark of an unbounded stream
-     * only passes the last sample flights once later events arrive, as they would in production.
-     */
-    private static void sendEndMarkers(String servers) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", servers);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        long time = Instant.parse("2001-01-05T00:00:00Z").toEpochMilli();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (int partition = 0; partition < 2; partition++) {
-                FlightEvent e = FlightEvent.departure(MARKER_ID + partition, time, "END", "END", 1);
-                producer.send(
-                                new ProducerRecord<>(
-                                        "flights.events",
-                                        partition,
-                                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                        FlightEventJson.encode(e)))
-                        .get();
-            }
-        }
     }
 
     private int summary(PredictionWatcher w, Map<Long, String> expected, double secs) {

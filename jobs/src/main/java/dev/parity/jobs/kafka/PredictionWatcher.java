@@ -1,9 +1,6 @@
 package dev.parity.jobs.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.api.EventType;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,8 +24,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code parity demo} and the streaming benchmark; runs on its own thread until {@link #stop}.
  */
 public final class PredictionWatcher implements Runnable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final String servers;
     private final String eventsTopic;
     private final String predictionsTopic;
@@ -180,13 +175,8 @@ public final class PredictionWatcher implements Runnable {
     }
 
     private void onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(r.value());
-        } catch (IOException e) {
-            throw new IllegalStateException("a prediction that is not JSON: " + e.getMessage());
-        }
-        long id = n.get("id").asLong();
+        String line = PredictionRecords.csvLine(r.value());
+        long id = PredictionRecords.idOf(line);
         if (id >= markerId) {
             return;
         }
@@ -195,15 +185,7 @@ public final class PredictionWatcher implements Runnable {
             return;
         }
         if (keepPredictions) {
-            lines.put(
-                    id,
-                    id
-                            + ","
-                            + n.get("model").asText()
-                            + ","
-                            + n.get("version").asText()
-                            + ","
-                            + Float.toString(n.get("prediction").floatValue()));
+            lines.put(id, line);
         }
         Long sent = departureSent.remove(id);
         if (sent != null) {

@@ -2,11 +2,10 @@ package dev.parity.tests.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.events.FlightEvent;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
-import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.kafka.PredictionWatcher;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
@@ -14,12 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -28,9 +25,6 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The streaming job end to end on 2 cores: a real broker (in this JVM), exactly-once sinks,
@@ -198,7 +192,7 @@ public final class StreamingBenchmark {
                         name + ".late",
                         name + ".deadletter",
                         false,
-                        900_000_000L);
+                        PredictionRecords.MARKER_ID);
         Thread t = new Thread(w, "watcher");
         t.start();
         Thread.sleep(5_000); // the job is up before the first event
@@ -217,7 +211,11 @@ public final class StreamingBenchmark {
                         "--progress-interval-ms",
                         "0"));
         double replaySecs = (System.nanoTime() - start) / 1e9;
-        endMarkers(kafka, name + ".events");
+        PredictionRecords.sendEndMarkers(
+                kafka.bootstrapServers(),
+                name + ".events",
+                2,
+                Instant.parse("2001-01-05T00:00:00Z"));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (w.predictions() < 48_626 && System.nanoTime() < deadline) {
             Thread.sleep(200);
@@ -238,27 +236,6 @@ public final class StreamingBenchmark {
                 PredictionWatcher.quantile(lat, 0.99),
                 lat[lat.length - 1],
                 CHECKPOINTS.toMillis());
-    }
-
-    private static void endMarkers(EmbeddedKafka kafka, String topic) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        long time = Instant.parse("2001-01-05T00:00:00Z").toEpochMilli();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (int partition = 0; partition < 2; partition++) {
-                FlightEvent e =
-                        FlightEvent.departure(900_000_000L + partition, time, "END", "END", 1);
-                producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        partition,
-                                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                        FlightEventJson.encode(e)))
-                        .get();
-            }
-        }
     }
 
     private static JsonNode getJson(String url) {

@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.reference.SampleData;
-import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.EventTimeOrder;
 import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.jobs.kafka.PredictionRecords;
+import dev.parity.tests.Backfills;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,6 @@ class ClusterE2ECase {
     private static final String MODEL =
             ROOT.resolve("models/bundled/flights-linear/1").toAbsolutePath().toString();
     private static final String SECRET = "s3cr3t-do-not-log-" + System.nanoTime();
-    private static final long MARKER_ID = 900_000_000L;
 
     /** Kept after the run (target/ of the tests module) so a failure can be read. */
     private static final Path LOGS = Path.of("target", "cluster-e2e-logs").toAbsolutePath();
@@ -100,7 +100,7 @@ class ClusterE2ECase {
         }
         kafka.createTopic("e2e.deadletter", 1);
         kafka.createTopic("e2e.late", 1);
-        List<String> expected = backfillPredictions();
+        List<String> expected = Backfills.samplePredictions(tmp.resolve("backfill"), MODEL);
         List<FlightEvent> events = sampleEventsInOrder();
 
         int rest = freePort();
@@ -151,13 +151,14 @@ class ClusterE2ECase {
         victim.destroyForcibly(); // SIGKILL: no goodbye to the JobManager
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
         produce(events.subList(third, events.size()));
-        endMarkers();
+        PredictionRecords.sendEndMarkers(
+                kafka.bootstrapServers(), "e2e.events", 2, Instant.parse("2001-01-05T00:00:00Z"));
 
         List<String> streamed = waitForAllPredictions(expected.size());
         assertThat(duplicates(streamed)).as("flights predicted more than once").isEmpty();
         List<String> sorted =
                 streamed.stream()
-                        .sorted(Comparator.comparingLong(ClusterE2ECase::idOf))
+                        .sorted(Comparator.comparingLong(PredictionRecords::idOf))
                         .collect(Collectors.toList());
         assertThat(sorted).isEqualTo(expected);
 
@@ -177,24 +178,6 @@ class ClusterE2ECase {
         }
         // the secret did reach the Kafka clients (which print it hidden)
         assertThat(allLogs).contains("ssl.key.password = [hidden]");
-    }
-
-    private List<String> backfillPredictions() throws IOException {
-        Path out = tmp.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--out",
-                                out.toString(),
-                                "--model",
-                                MODEL,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-        List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
-        return lines.subList(1, lines.size());
     }
 
     /** The sample's events in the order `parity replay` writes them. */
@@ -222,23 +205,6 @@ class ClusterE2ECase {
                                 FlightEventJson.encode(e)));
             }
             producer.flush();
-        }
-    }
-
-    /** A departure per partition a day after the sample, so event time passes every flight. */
-    private void endMarkers() throws Exception {
-        long time = Instant.parse("2001-01-05T00:00:00Z").toEpochMilli();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
-            for (int partition = 0; partition < 2; partition++) {
-                FlightEvent e = FlightEvent.departure(MARKER_ID + partition, time, "END", "END", 1);
-                producer.send(
-                                new ProducerRecord<>(
-                                        "e2e.events",
-                                        partition,
-                                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                        FlightEventJson.encode(e)))
-                        .get();
-            }
         }
     }
 
@@ -445,16 +411,9 @@ class ClusterE2ECase {
             Thread.sleep(2_000);
             lines = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : kafka.readAllCommitted("e2e.predictions")) {
-                JsonNode n = JSON.readTree(r.value());
-                if (n.get("id").asLong() < MARKER_ID) {
-                    lines.add(
-                            n.get("id").asLong()
-                                    + ","
-                                    + n.get("model").asText()
-                                    + ","
-                                    + n.get("version").asText()
-                                    + ","
-                                    + Float.toString(n.get("prediction").floatValue()));
+                String line = PredictionRecords.csvLine(r.value());
+                if (PredictionRecords.idOf(line) < PredictionRecords.MARKER_ID) {
+                    lines.add(line);
                 }
             }
         } while (lines.size() < expected && System.nanoTime() < deadline);
@@ -464,15 +423,11 @@ class ClusterE2ECase {
 
     private static List<Long> duplicates(List<String> lines) {
         Map<Long, Integer> seen = new HashMap<>();
-        lines.forEach(l -> seen.merge(idOf(l), 1, Integer::sum));
+        lines.forEach(l -> seen.merge(PredictionRecords.idOf(l), 1, Integer::sum));
         return seen.entrySet().stream()
                 .filter(e -> e.getValue() > 1)
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toList());
-    }
-
-    private static long idOf(String line) {
-        return Long.parseLong(line.substring(0, line.indexOf(',')));
     }
 
     /** Every Prometheus endpoint of the cluster (JobManager and TaskManagers), concatenated. */

@@ -2,13 +2,13 @@ package dev.parity.tests.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
-import java.nio.file.Files;
+import dev.parity.tests.Backfills;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,21 +41,7 @@ class StreamingBatchModeITCase {
 
     @Test
     void theStreamingJobRunsBoundedInBatchModeAndCommitsEveryPredictionOnce() throws Exception {
-        Path backfill = tmp.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--out",
-                                backfill.toString(),
-                                "--model",
-                                MODEL,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-        List<String> lines = Files.readAllLines(backfill.resolve("predictions.csv"));
-        List<String> expected = lines.subList(1, lines.size());
+        List<String> expected = Backfills.samplePredictions(tmp.resolve("backfill"), MODEL);
 
         Configuration clusterConf = new Configuration();
         clusterConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
@@ -119,18 +105,9 @@ class StreamingBatchModeITCase {
 
             List<String> predicted = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : kafka.readAllCommitted("batch.predictions")) {
-                JsonNode n = JSON.readTree(r.value());
-                predicted.add(
-                        n.get("id").asLong()
-                                + ","
-                                + n.get("model").asText()
-                                + ","
-                                + n.get("version").asText()
-                                + ","
-                                + Float.toString(n.get("prediction").floatValue()));
+                predicted.add(PredictionRecords.csvLine(r.value()));
             }
-            predicted.sort(
-                    Comparator.comparingLong(s -> Long.parseLong(s.substring(0, s.indexOf(',')))));
+            predicted.sort(Comparator.comparingLong(PredictionRecords::idOf));
             assertThat(predicted).hasSameSizeAs(expected);
             assertThat(predicted).isEqualTo(expected);
             // no watermark before the end of a BATCH input: nothing is late

@@ -2,13 +2,13 @@ package dev.parity.tests.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.jobs.kafka.PredictionRecords;
+import dev.parity.tests.Backfills;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,21 +74,7 @@ class StreamingParityITCase {
                     .get();
         }
 
-        Path backfill = tmp.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--out",
-                                backfill.toString(),
-                                "--model",
-                                MODEL,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-        List<String> expected = Files.readAllLines(backfill.resolve("predictions.csv"));
-        expected = expected.subList(1, expected.size());
+        List<String> expected = Backfills.samplePredictions(tmp.resolve("backfill"), MODEL);
 
         assertThat(
                         ParityCli.execute(
@@ -111,20 +97,12 @@ class StreamingParityITCase {
         List<String> streamed = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
                 kafka.readCommitted("flights.predictions", expected.size())) {
-            JsonNode n = JSON.readTree(r.value());
-            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(n.get("id").asText());
-            streamed.add(
-                    n.get("id").asLong()
-                            + ","
-                            + n.get("model").asText()
-                            + ","
-                            + n.get("version").asText()
-                            + ","
-                            + Float.toString(n.get("prediction").floatValue()));
+            String line = PredictionRecords.csvLine(r.value());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(Long.toString(PredictionRecords.idOf(line)));
+            streamed.add(line);
         }
-        streamed.sort(
-                java.util.Comparator.comparingLong(
-                        s -> Long.parseLong(s.substring(0, s.indexOf(',')))));
+        streamed.sort(java.util.Comparator.comparingLong(PredictionRecords::idOf));
         assertThat(streamed).hasSize(expected.size());
         assertThat(streamed).isEqualTo(expected);
 

@@ -2,25 +2,23 @@ package dev.parity.tests.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
-import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.parity.tests.Backfills;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,9 +42,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,21 +76,7 @@ class StreamingRecoveryITCase {
     @BeforeAll
     static void setUp() throws Exception {
         kafka = EmbeddedKafka.start();
-        Path backfill = tmp.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--out",
-                                backfill.toString(),
-                                "--model",
-                                MODEL,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-        List<String> lines = Files.readAllLines(backfill.resolve("predictions.csv"));
-        expected = lines.subList(1, lines.size());
+        expected = Backfills.samplePredictions(tmp.resolve("backfill"), MODEL);
     }
 
     @AfterAll
@@ -232,31 +213,12 @@ class StreamingRecoveryITCase {
     }
 
     /**
-     * One departure per partition a day after the sample ends, so that the watermark of an
-     * unbounded run passes every sample flight (their predictions are due) without a bounded end.
+     * End-of-replay markers a week after the sample ends, so that the watermark of an unbounded run
+     * passes every sample flight (their predictions are due) without a bounded end.
      */
     private static void appendTail(String topic) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        // the sample covers 2001-01-01 to 2001-01-03
-        long tailTime = java.time.Instant.parse("2001-01-10T00:00:00Z").toEpochMilli();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (int partition = 0; partition < 2; partition++) {
-                FlightEvent e =
-                        FlightEvent.departure(
-                                900_000_000L + partition, tailTime, "ZZZ", "ZZY", 100);
-                producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        partition,
-                                        tailTime,
-                                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                        FlightEventJson.encode(e)))
-                        .get();
-            }
-        }
+        PredictionRecords.sendEndMarkers(
+                kafka.bootstrapServers(), topic, 2, Instant.parse("2001-01-10T00:00:00Z"));
     }
 
     private static void waitForCommitted(String topic, int atLeast) throws Exception {
@@ -275,20 +237,13 @@ class StreamingRecoveryITCase {
         Map<Long, Integer> seen = new HashMap<>();
         List<String> streamed = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : kafka.readAllCommitted(topic)) {
-            JsonNode n = JSON.readTree(r.value());
-            long id = n.get("id").asLong();
-            if (id >= 900_000_000L) {
-                continue; // tail flights
+            String line = PredictionRecords.csvLine(r.value());
+            long id = PredictionRecords.idOf(line);
+            if (id >= PredictionRecords.MARKER_ID) {
+                continue; // end-of-replay markers
             }
             seen.merge(id, 1, Integer::sum);
-            streamed.add(
-                    id
-                            + ","
-                            + n.get("model").asText()
-                            + ","
-                            + n.get("version").asText()
-                            + ","
-                            + Float.toString(n.get("prediction").floatValue()));
+            streamed.add(line);
         }
         List<Long> duplicated = new ArrayList<>();
         seen.forEach(
@@ -298,9 +253,7 @@ class StreamingRecoveryITCase {
                     }
                 });
         assertThat(duplicated).as("flights predicted more than once").isEmpty();
-        streamed.sort(
-                java.util.Comparator.comparingLong(
-                        s -> Long.parseLong(s.substring(0, s.indexOf(',')))));
+        streamed.sort(java.util.Comparator.comparingLong(PredictionRecords::idOf));
         List<String> missing = new ArrayList<>(expected);
         missing.removeAll(streamed);
         List<String> unexpected = new ArrayList<>(streamed);
