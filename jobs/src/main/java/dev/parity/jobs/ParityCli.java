@@ -1,5 +1,6 @@
 package dev.parity.jobs;
 
+import dev.parity.compression.training.TrainCommand;
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             BackfillCommand.class,
             SampleCommand.class,
             BaselineCommand.class,
+            TrainCommand.class,
             ReplayCommand.class,
             StreamCommand.class,
             CommandLine.HelpCommand.class
