@@ -26,9 +26,10 @@ class LauncherE2ECase {
     void everyCommandHasHelp() throws Exception {
         Result top = run("--help");
         assertThat(top.exit).isZero();
-        assertThat(top.out).contains("demo", "backfill", "sample", "baseline", "replay", "stream");
+        assertThat(top.out)
+                .contains("demo", "backfill", "sample", "baseline", "train", "replay", "stream");
         for (String command :
-                List.of("demo", "backfill", "sample", "baseline", "replay", "stream")) {
+                List.of("demo", "backfill", "sample", "baseline", "train", "replay", "stream")) {
             Result r = run(command, "--help");
             assertThat(r.exit).as(command + " --help").isZero();
             assertThat(r.out).contains("Usage: parity " + command);
