@@ -185,6 +185,21 @@ class DjlMlpTrainerTest {
     }
 
     @Test
+    void sameSeedGivesTheSameModel() {
+        DjlMlpTrainer quick =
+                new DjlMlpTrainer(
+                        DjlMlpTrainer.Options.builder()
+                                .epochs(2)
+                                .batchSize(256)
+                                .seed(5)
+                                .log(null)
+                                .build());
+        byte[] a = MlpOnnx.export(quick.train(table, new int[] {16}).mlp());
+        byte[] b = MlpOnnx.export(quick.train(table, new int[] {16}).mlp());
+        assertThat(a).isEqualTo(b);
+    }
+
+    @Test
     void rejectsAGraphThatIsNotTheMlpLayout() {
         byte[] linear = dev.parity.models.LinearOnnxModel.build(new float[9], 1f);
         assertThatThrownBy(() -> trainer.fineTune(linear, table, 1))
