@@ -1,6 +1,7 @@
 package dev.parity.jobs;
 
 import dev.parity.compression.CompressCommand;
+import dev.parity.compression.training.TrainCommand;
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
             SampleCommand.class,
             BaselineCommand.class,
             CompressCommand.class,
+            TrainCommand.class,
             ReplayCommand.class,
             StreamCommand.class,
             CommandLine.HelpCommand.class

@@ -27,9 +27,25 @@ class LauncherE2ECase {
         Result top = run("--help");
         assertThat(top.exit).isZero();
         assertThat(top.out)
-                .contains("demo", "backfill", "sample", "baseline", "compress", "replay", "stream");
+                .contains(
+                        "demo",
+                        "backfill",
+                        "sample",
+                        "baseline",
+                        "compress",
+                        "train",
+                        "replay",
+                        "stream");
         for (String command :
-                List.of("demo", "backfill", "sample", "baseline", "compress", "replay", "stream")) {
+                List.of(
+                        "demo",
+                        "backfill",
+                        "sample",
+                        "baseline",
+                        "compress",
+                        "train",
+                        "replay",
+                        "stream")) {
             Result r = run(command, "--help");
             assertThat(r.exit).as(command + " --help").isZero();
             assertThat(r.out).contains("Usage: parity " + command);

@@ -1,0 +1,359 @@
+package dev.parity.compression.training;
+
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.models.FeatureTable;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parity train}: trains the teacher MLP on a features.csv, exports and verifies it, and
+ * registers it with a full manifest. Prints June MAE/RMSE/R^2 next to the training-mean predictor
+ * and {@code route_delay_mean_7d}. Exit code 3 (the model is still registered, for inspection) when
+ * the teacher does not beat both baselines on June MAE, the metric it is trained for.
+ *
+ * <p>{@code --student 64,32} also distils a student from the new teacher and registers it as
+ * version {@code <version>-distill}.
+ */
+@Command(
+        name = "train",
+        description = {
+            "Trains an MLP regressor of the arrival delay with DJL/PyTorch on a training file (Jan-Apr"
+                    + " train, May early stopping, June report), exports it to ONNX, checks ONNX"
+                    + " Runtime against DJL and registers <out>/<name>/<version>.",
+            "Exit code 3: the model was registered but does not beat both baselines on June MAE."
+        })
+public final class TrainCommand implements Callable<Integer> {
+    static final int WORSE_THAN_BASELINE = 3;
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(
+            names = "--features",
+            required = true,
+            paramLabel = "FILE",
+            description = "features.csv")
+    Path features;
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Model registry directory.")
+    String out;
+
+    @Option(
+            names = "--name",
+            defaultValue = "flights-mlp",
+            description = "Model name. Default: ${DEFAULT-VALUE}.")
+    String name;
+
+    @Option(
+            names = {"--version", "--model-version"},
+            paramLabel = "N",
+            description = "Model version. Default: one above the highest numeric version.")
+    String version;
+
+    @Option(
+            names = "--hidden",
+            defaultValue = "256,256",
+            split = ",",
+            description = "Hidden layer widths. Default: ${DEFAULT-VALUE}.")
+    int[] hidden;
+
+    @Option(
+            names = "--epochs",
+            defaultValue = "10",
+            description = "Maximum epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "512",
+            description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(
+            names = "--lr",
+            defaultValue = "0.001",
+            description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(
+            names = "--patience",
+            defaultValue = "3",
+            description = "Epochs without a better May MAE before stopping. Default: 3.")
+    int patience;
+
+    @Option(
+            names = "--rows-per-epoch",
+            defaultValue = "0",
+            description = "TRAIN rows drawn per epoch (0 = all). Default: ${DEFAULT-VALUE}.")
+    int rowsPerEpoch;
+
+    @Option(
+            names = "--student",
+            split = ",",
+            paramLabel = "WIDTHS",
+            description = "Also distil a student with these hidden widths (e.g. 64,32).")
+    int[] student;
+
+    @Option(
+            names = "--alpha",
+            defaultValue = "0.5",
+            description = "Student target: alpha * teacher + (1 - alpha) * label. Default: 0.5.")
+    float alpha;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isReadable(features)) {
+            throw new IllegalArgumentException("--features: cannot read '" + features + "'");
+        }
+        FeatureSet set = FlightFeatures.standard();
+        long t0 = System.nanoTime();
+        FeatureTable table = FeatureTable.load(features, set.inputColumns());
+        System.out.printf(
+                Locale.ROOT,
+                "loaded %,d labelled rows (%,d unlabelled skipped) in %.1f s%n",
+                table.rows(),
+                table.unlabelled(),
+                (System.nanoTime() - t0) / 1e9);
+        DjlMlpTrainer.Options options =
+                DjlMlpTrainer.Options.builder()
+                        .epochs(epochs)
+                        .batchSize(batchSize)
+                        .learningRate(lr)
+                        .seed(seed)
+                        .patience(patience)
+                        .rowsPerEpoch(rowsPerEpoch)
+                        .build();
+        DjlMlpTrainer trainer = new DjlMlpTrainer(options);
+        DjlMlpTrainer.Result result = trainer.train(table, hidden);
+        Mlp mlp = result.mlp();
+        byte[] onnx = MlpOnnx.export(mlp);
+        int[] val = table.rowsOf(FeatureTable.Split.VALIDATION);
+        double worst = trainer.verifyExport(mlp, onnx, table.features(val));
+        System.out.printf(
+                Locale.ROOT,
+                "export verified: ONNX Runtime vs DJL on %,d May rows, max scaled diff %.2e"
+                        + " (<= %.0e)%n",
+                val.length,
+                worst,
+                DjlMlpTrainer.TOLERANCE);
+
+        int[] june = table.rowsOf(FeatureTable.Split.REPORT);
+        if (june.length == 0) {
+            throw new IllegalArgumentException(features + ": no June rows to report on");
+        }
+        float[] y = table.labels(june);
+        float[] pred = DjlMlpTrainer.ortPredict(onnx, mlp, table.features(june));
+        float[] meanPred = new float[y.length];
+        Arrays.fill(meanPred, trainLabelMean(table));
+        float[] routePred = routeBaseline(table, june, set, mlp.preprocessing());
+
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("june_mae", Metrics.mae(pred, y));
+        metrics.put("june_rmse", Metrics.rmse(pred, y));
+        metrics.put("june_r2", Metrics.r2(pred, y));
+        metrics.put("val_mae", result.validationMae());
+        metrics.put("train_rows", (double) result.trainRows());
+        metrics.put("epochs", (double) result.epochs());
+        metrics.put("best_epoch", (double) result.bestEpoch());
+        metrics.put("train_seconds", result.seconds());
+        metrics.put("parameters", (double) mlp.parameterCount());
+        metrics.put("baseline_train_mean_june_mae", Metrics.mae(meanPred, y));
+        metrics.put("baseline_route_delay_mean_7d_june_mae", Metrics.mae(routePred, y));
+
+        String v = version != null ? version : nextVersion();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("hidden", join(hidden));
+        params.put("loss", "l1");
+        params.put("optimizer", "adam");
+        params.put("lr", Float.toString(lr));
+        params.put("batch_size", Integer.toString(batchSize));
+        params.put("max_epochs", Integer.toString(epochs));
+        params.put("patience", Integer.toString(patience));
+        params.put("rows_per_epoch", Integer.toString(rowsPerEpoch));
+        params.put("seed", Long.toString(seed));
+        params.put("training_file", features.getFileName().toString());
+        String dir = register(set, mlp, onnx, v, metrics, null, "mlp-djl", params);
+
+        System.out.printf(
+                Locale.ROOT, "%nJune (%,d rows)            MAE     RMSE      R^2%n", y.length);
+        row("teacher mlp " + join(hidden), pred, y);
+        row("baseline: train mean", meanPred, y);
+        row("baseline: route_delay_7d", routePred, y);
+        System.out.printf(
+                Locale.ROOT,
+                "teacher: %,d parameters, %d epochs (best %d), %.1f s training -> %s%n",
+                mlp.parameterCount(),
+                result.epochs(),
+                result.bestEpoch(),
+                result.seconds(),
+                dir);
+
+        if (student != null) {
+            distil(trainer, table, set, onnx, mlp, v, june, y);
+        }
+        double mae = metrics.get("june_mae");
+        if (mae >= metrics.get("baseline_train_mean_june_mae")
+                || mae >= metrics.get("baseline_route_delay_mean_7d_june_mae")) {
+            System.out.println(
+                    "WARNING: the teacher does not beat both baselines on June MAE; registered"
+                            + " anyway for inspection, exit code "
+                            + WORSE_THAN_BASELINE);
+            return WORSE_THAN_BASELINE;
+        }
+        return 0;
+    }
+
+    private void distil(
+            DjlMlpTrainer trainer,
+            FeatureTable table,
+            FeatureSet set,
+            byte[] teacherOnnx,
+            Mlp teacher,
+            String teacherVersion,
+            int[] june,
+            float[] y)
+            throws Exception {
+        long t0 = System.nanoTime();
+        byte[] onnx = trainer.distill(teacherOnnx, table, student, alpha);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Mlp s = MlpOnnx.parse(onnx);
+        float[] pred = DjlMlpTrainer.ortPredict(onnx, s, table.features(june));
+        float[] teacherPred = DjlMlpTrainer.ortPredict(teacherOnnx, teacher, table.features(june));
+        double teacherMae = Metrics.mae(teacherPred, y);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("june_mae", Metrics.mae(pred, y));
+        metrics.put("june_rmse", Metrics.rmse(pred, y));
+        metrics.put("june_r2", Metrics.r2(pred, y));
+        metrics.put("parameters", (double) s.parameterCount());
+        metrics.put("teacher_june_mae", teacherMae);
+        metrics.put("train_seconds", seconds);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("hidden", join(student));
+        params.put("alpha", Float.toString(alpha));
+        params.put("loss", "l1");
+        params.put("seed", Long.toString(seed));
+        String dir =
+                register(
+                        set,
+                        s,
+                        onnx,
+                        teacherVersion + "-distill",
+                        metrics,
+                        dev.parity.models.ModelGate.sha256(teacherOnnx),
+                        "distill",
+                        params);
+        row("student mlp " + join(student), pred, y);
+        System.out.printf(
+                Locale.ROOT,
+                "student: %,d parameters (%.1fx fewer), June MAE %.1f%% of the teacher's, %.1f s"
+                        + " -> %s%n",
+                s.parameterCount(),
+                (double) teacher.parameterCount() / s.parameterCount(),
+                100 * metrics.get("june_mae") / teacherMae,
+                seconds,
+                dir);
+    }
+
+    private String register(
+            FeatureSet set,
+            Mlp mlp,
+            byte[] onnx,
+            String v,
+            Map<String, Double> metrics,
+            String parentSha,
+            String method,
+            Map<String, String> params)
+            throws Exception {
+        ModelManifest m = new ModelManifest();
+        m.createdAt = Instant.now().toString();
+        m.featureSet = new ModelManifest.FeatureSetRef(set.name(), set.fingerprint());
+        List<String> columns = set.inputColumns();
+        float[] defaults = mlp.preprocessing().defaults();
+        for (int j = 0; j < columns.size(); j++) {
+            m.inputs.add(new ModelManifest.Input(columns.get(j), defaults[j]));
+        }
+        m.inputTensor =
+                new ModelManifest.TensorSpec(mlp.inputName(), List.of(-1L, (long) columns.size()));
+        m.outputTensor = new ModelManifest.TensorSpec(mlp.outputName(), List.of(-1L, 1L));
+        m.task = "regression";
+        m.metrics.putAll(metrics);
+        m.lineage = new ModelManifest.Lineage(parentSha, method, params);
+        String dir = new ModelRegistry(out).register(name, v, onnx, m);
+        // Whatever we register must load where it will be served.
+        ModelRegistry.load(dir, ModelGate.builder().build(), set);
+        return dir;
+    }
+
+    private String nextVersion() throws Exception {
+        long max = 0;
+        for (String v : new ModelRegistry(out).versions(name)) {
+            if (v.matches("\\d+")) {
+                max = Math.max(max, Long.parseLong(v));
+            }
+        }
+        return Long.toString(max + 1);
+    }
+
+    private static float trainLabelMean(FeatureTable table) {
+        double s = 0;
+        int[] rows = table.rowsOf(FeatureTable.Split.TRAIN);
+        for (int i : rows) {
+            s += table.label(i);
+        }
+        return (float) (s / rows.length);
+    }
+
+    /** {@code route_delay_mean_7d} as the prediction, its training mean where it is null. */
+    private static float[] routeBaseline(
+            FeatureTable table, int[] rows, FeatureSet set, Preprocessing pre) {
+        int j = set.inputColumns().indexOf("route_delay_mean_7d");
+        float fallback = pre.defaults()[j];
+        float[] out = new float[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            float v = table.feature(rows[k], j);
+            out[k] = Float.isNaN(v) ? fallback : v;
+        }
+        return out;
+    }
+
+    private static void row(String label, float[] pred, float[] y) {
+        System.out.printf(
+                Locale.ROOT,
+                "%-26s %7.3f  %7.3f  %7.4f%n",
+                label,
+                Metrics.mae(pred, y),
+                Metrics.rmse(pred, y),
+                Metrics.r2(pred, y));
+    }
+
+    private static String join(int[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(v[i]);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.parity.compression.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+    @TempDir Path dir;
+
+    @Test
+    void registersATeacherThatPassesTheGateWithAFullManifest() throws Exception {
+        Path csv = SyntheticFeatures.write(dir, 6_000, 11);
+        Path registry = dir.resolve("registry");
+        int code =
+                new CommandLine(new TrainCommand())
+                        .execute(
+                                "--features", csv.toString(),
+                                "--out", registry.toString(),
+                                "--hidden", "16,16",
+                                "--epochs", "12",
+                                "--batch-size", "128",
+                                "--lr", "0.003");
+        assertThat(code).isZero();
+        ModelRegistry.LoadedModel m =
+                ModelRegistry.load(
+                        new ModelRegistry(registry.toString()).dir("flights-mlp", "1"),
+                        ModelGate.builder().build(),
+                        FlightFeatures.standard());
+        ModelManifest manifest = m.manifest();
+        assertThat(manifest.featureSet.fingerprint)
+                .isEqualTo(FlightFeatures.standard().fingerprint());
+        assertThat(manifest.inputNames()).isEqualTo(FlightFeatures.standard().inputColumns());
+        assertThat(manifest.metrics)
+                .containsKeys(
+                        "june_mae", "june_rmse", "june_r2", "val_mae", "train_rows", "epochs");
+        assertThat(manifest.metrics.get("june_mae"))
+                .isLessThan(manifest.metrics.get("baseline_train_mean_june_mae"));
+        assertThat(manifest.lineage.method).isEqualTo("mlp-djl");
+        assertThat(manifest.lineage.parameters).containsEntry("hidden", "16,16");
+        // The manifest's defaults are the graph's imputation constants.
+        Mlp mlp = MlpOnnx.parse(m.bytes());
+        float[] defaults = mlp.preprocessing().defaults();
+        for (int j = 0; j < defaults.length; j++) {
+            assertThat(manifest.inputs.get(j).defaultValue).isEqualTo((double) defaults[j]);
+        }
+    }
+}
