@@ -59,6 +59,15 @@ public final class DjlMlpTrainer implements MlpTrainer {
         this.options = options;
     }
 
+    /**
+     * The trainer {@code parity compress} finds through {@link java.util.ServiceLoader}: the
+     * default options, batches of 1024 and at most 500,000 training rows per epoch, so that
+     * fine-tuning every pruned and factorised variant stays within minutes on the full data.
+     */
+    public DjlMlpTrainer() {
+        this(Options.builder().batchSize(1024).rowsPerEpoch(500_000).build());
+    }
+
     /** A trained model and how it got there. */
     public static final class Result {
         private final Mlp mlp;
