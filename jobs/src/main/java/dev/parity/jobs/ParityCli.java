@@ -2,6 +2,7 @@ package dev.parity.jobs;
 
 import dev.parity.compression.CompressCommand;
 import dev.parity.jobs.backfill.BackfillCommand;
+import dev.parity.jobs.batch.BatchPredictCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
 import dev.parity.jobs.kafka.ReplayCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             BackfillCommand.class,
+            BatchPredictCommand.class,
             SampleCommand.class,
             BaselineCommand.class,
             CompressCommand.class,
