@@ -1,5 +1,6 @@
 package dev.parity.features.flink;
 
+import dev.parity.features.api.FeatureDefinition;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.WindowSpec;
 import dev.parity.features.core.FeatureGroup;
@@ -16,11 +17,11 @@ import org.apache.flink.util.Collector;
  * exactly a UTC midnight would get. Runs the same {@link GroupEvaluator} as {@link
  * FeatureGroupFunction}, on the same keys, with a query at midnight in place of a departure.
  *
- * <p>Every contributing event asks for the snapshot of the midnight after it; each answered
- * midnight asks for the next one while any of the group's windows is still non-empty. So an entity
- * has a snapshot for every day from the one after its first event until its windows run dry, gaps
- * without events included. Only event-time timers and keyed state: BATCH and STREAMING give the
- * same snapshots, and a key's state returns to zero once its windows are empty.
+ * <p>An entity has a snapshot on midnight {@code m} if it had an event on the day before, or if any
+ * of its group's windows holds an event at {@code m}: every day from the one after its first event
+ * until its windows run dry, days without events included. Only event-time timers and keyed state:
+ * BATCH and STREAMING give the same snapshots, and a key's state returns to zero once its windows
+ * are empty.
  */
 public final class SnapshotFunction
         extends KeyedProcessFunction<String, GroupInput, FeatureSnapshot> {
@@ -53,7 +54,22 @@ public final class SnapshotFunction
         GroupEvaluator evaluator = evaluators.get(in.group);
         store.timers = ctx.timerService();
         evaluator.onEvent(in.event.type, in.event.time, in.event.delay, store);
-        askFor(evaluator, WindowSpec.dayOf(in.event.time) + DAY);
+        // Every midnight whose snapshot this event is part of, registered now: in BATCH mode a
+        // timer registered from onTimer is dropped (the timer service is quiesced at that point),
+        // so no day may depend on a timer chain.
+        long first = WindowSpec.dayOf(in.event.time) + DAY;
+        long last = first;
+        FeatureGroup group = evaluator.group();
+        for (int slot = 0; slot < group.size(); slot++) {
+            FeatureDefinition f = group.feature(slot);
+            if (f.events() == in.event.type) {
+                // the last midnight strictly before the event leaves this window
+                last = Math.max(last, WindowSpec.dayOf(f.window().validUntil(in.event.time) - 1));
+            }
+        }
+        for (long midnight = first; midnight <= last; midnight += DAY) {
+            askFor(evaluator, midnight);
+        }
     }
 
     private void askFor(GroupEvaluator evaluator, long midnight) throws Exception {
@@ -73,12 +89,10 @@ public final class SnapshotFunction
                         + ":"
                         + key.substring(key.indexOf('|') + 1);
         store.timers = ctx.timerService();
-        boolean[] answered = {false};
         evaluator.advanceTo(
                 timestamp,
                 store,
                 (id, t, values) -> {
-                    answered[0] = true;
                     for (int slot = 0; slot < group.size(); slot++) {
                         out.collect(
                                 new FeatureSnapshot(
@@ -88,8 +102,5 @@ public final class SnapshotFunction
                                         values[group.setIndex(slot)]));
                     }
                 });
-        if (answered[0] && store.running() != null) {
-            askFor(evaluator, timestamp + DAY);
-        }
     }
 }

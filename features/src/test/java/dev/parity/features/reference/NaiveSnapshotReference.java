@@ -79,7 +79,6 @@ public final class NaiveSnapshotReference {
                 for (FlightEvent e : own) {
                     earliest = Math.min(earliest, e.time);
                 }
-                boolean previousNonEmpty = false;
                 long m = Math.floorDiv(earliest, DAY) * DAY;
                 for (; m <= lastMidnight; m += DAY) {
                     boolean eventDayBefore = false;
@@ -105,11 +104,10 @@ public final class NaiveSnapshotReference {
                                 (String) f[0],
                                 (boolean) f[4] ? (n == 0 ? Double.NaN : (double) sum / n) : n);
                     }
-                    if ((eventDayBefore || previousNonEmpty) && m >= firstMidnight) {
+                    if ((eventDayBefore || nonEmpty) && m >= firstMidnight) {
                         String day = Instant.ofEpochMilli(m).toString().substring(0, 10);
                         values.forEach((name, v) -> out.put(entity + "|" + day + "|" + name, v));
                     }
-                    previousNonEmpty = nonEmpty;
                 }
             }
         }

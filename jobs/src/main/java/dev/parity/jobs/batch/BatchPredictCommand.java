@@ -39,6 +39,9 @@ import picocli.CommandLine.Option;
                     + " scores them with the same scoring operator and upserts them into the"
                     + " PostgreSQL table batch_predictions(id, model, version, prediction,"
                     + " computed_at), keyed by (id, model, version).",
+            "The same job upserts the daily batch-feature snapshots of the period's days into"
+                    + " feature_snapshots(entity, day, feature, value): every window feature per"
+                    + " origin, dest and route as of the day's midnight UTC.",
             "Tables are created if missing. Re-running a period leaves the same rows; only"
                     + " computed_at changes."
         })
@@ -206,6 +209,9 @@ public final class BatchPredictCommand implements Callable<Integer> {
         line("late_events", counter(result, PipelineCounters.LATE_EVENTS));
         line("predictions_upserted", upserted);
         line("unscorable", unscorable);
+        line(
+                "snapshot_values_upserted",
+                counter(result, BatchPredictionJob.SNAPSHOT_VALUES_UPSERTED));
         line("table_rows_for_model", rowsFor(db, manifest));
         console.printf(Locale.ROOT, "  %-24s %.2f%n", "wall_time_s", seconds);
         console.printf(Locale.ROOT, "  %-24s %.0f%n", "predictions_per_s", upserted / seconds);

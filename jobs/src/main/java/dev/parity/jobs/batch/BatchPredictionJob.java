@@ -2,11 +2,14 @@ package dev.parity.jobs.batch;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.features.flink.DailySnapshots;
 import dev.parity.features.flink.FeaturePipeline;
+import dev.parity.features.flink.FeatureSnapshot;
 import dev.parity.features.flink.FlightFileInput;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -21,8 +24,9 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 /**
  * Batch prediction (DESIGN section 1, mode 1): every flight of a period scored with the same
  * feature pipeline and scoring operator as the backfill and the streaming job, upserted into {@code
- * batch_predictions}. This class only builds the graph; {@link BatchPredictCommand} prepares the
- * database, runs it and reports.
+ * batch_predictions}, and the daily batch-feature snapshots of the period's days upserted into
+ * {@code feature_snapshots} (see {@link DailySnapshots}). This class only builds the graph; {@link
+ * BatchPredictCommand} prepares the database, runs it and reports.
  *
  * <p>Delivery is at-least-once (the JDBC sink flushes on checkpoints and at end of input); every
  * write is an upsert on the table's primary key, so a replayed record overwrites its own row with
@@ -31,6 +35,13 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class BatchPredictionJob {
     /** Accumulator/metric: predictions handed to the PostgreSQL sink. */
     public static final String PREDICTIONS_UPSERTED = "parityPredictionsUpserted";
+
+    /** Accumulator/metric: snapshot values handed to the PostgreSQL sink. */
+    public static final String SNAPSHOT_VALUES_UPSERTED = "paritySnapshotValuesUpserted";
+
+    static final String UPSERT_SNAPSHOT =
+            "INSERT INTO feature_snapshots (entity, day, feature, value) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT (entity, day, feature) DO UPDATE SET value = EXCLUDED.value";
 
     /** Accumulator/metric: flights of the period the scoring operator could not score. */
     public static final String UNSCORABLE = "parityUnscorable";
@@ -86,6 +97,38 @@ public final class BatchPredictionJob {
                         .withLabel(false)
                         .build()
                         .apply(input.events());
+
+        // Snapshots of the days in the period (a day's snapshot is valid from its midnight); the
+        // events before --from feed them as they feed the flights' features.
+        long firstDay = fromMillis;
+        long lastDayEnd = toMillisExclusive;
+        DailySnapshots.apply(input.events(), featureSet, "snapshots-")
+                .filter(s -> s.day >= firstDay && s.day < lastDayEnd)
+                .name("snapshots-in-period")
+                .map(new Counted<FeatureSnapshot>(SNAPSHOT_VALUES_UPSERTED))
+                .returns(TypeInformation.of(FeatureSnapshot.class))
+                .name("count-snapshots")
+                .sinkTo(
+                        JdbcSink.<FeatureSnapshot>builder()
+                                .withQueryStatement(
+                                        UPSERT_SNAPSHOT,
+                                        (ps, s) -> {
+                                            ps.setString(1, s.entity);
+                                            ps.setObject(
+                                                    2,
+                                                    LocalDate.ofEpochDay(
+                                                            Math.floorDiv(s.day, 86_400_000L)));
+                                            ps.setString(3, s.feature);
+                                            if (Double.isNaN(s.value)) {
+                                                ps.setNull(4, Types.DOUBLE);
+                                            } else {
+                                                ps.setDouble(4, s.value);
+                                            }
+                                        })
+                                .withExecutionOptions(executionOptions())
+                                .buildAtLeastOnce(db.connectionOptions()))
+                .name("upsert-feature-snapshots")
+                .uid("upsert-feature-snapshots");
 
         long from = fromMillis;
         long to = toMillisExclusive;
