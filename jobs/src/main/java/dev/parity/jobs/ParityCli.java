@@ -7,6 +7,7 @@ import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
 import dev.parity.jobs.kafka.ReplayCommand;
 import dev.parity.jobs.model.BaselineCommand;
+import dev.parity.jobs.online.OnlineCommand;
 import dev.parity.jobs.streaming.StreamCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BackfillCommand.class,
             BatchPredictCommand.class,
+            OnlineCommand.class,
             SampleCommand.class,
             BaselineCommand.class,
             CompressCommand.class,
