@@ -1,12 +1,9 @@
 package dev.parity.jobs.online;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcTarget;
-import dev.parity.jobs.streaming.RawBytes;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -18,14 +15,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,33 +116,20 @@ public final class OnlineCommand implements Callable<Integer> {
         env.setParallelism(parallelism);
         env.enableCheckpointing(checkpointInterval.toMillis());
 
-        KafkaSourceBuilder<byte[]> source =
-                KafkaSource.<byte[]>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setTopics(requestsTopic)
-                        .setGroupId("parity-online")
-                        .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setValueOnlyDeserializer(new RawBytes());
-        if (bounded) {
-            source.setBounded(OffsetsInitializer.latest());
-        }
+        KafkaSource<byte[]> source =
+                OnlinePredictionJob.kafkaRequests(
+                        bootstrapServers, requestsTopic, "parity-online", bounded);
+        // below the broker's transaction.max.timeout.ms (15 min by default), above the
+        // checkpoint interval plus a restart
         KafkaSink<byte[]> sink =
-                KafkaSink.<byte[]>builder()
-                        .setBootstrapServers(bootstrapServers)
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix("parity-online-responses")
-                        // below the broker's transaction.max.timeout.ms (15 min by default)
-                        .setProperty("transaction.timeout.ms", String.valueOf(600_000))
-                        .setRecordSerializer(
-                                KafkaRecordSerializationSchema.<byte[]>builder()
-                                        .setTopic(responsesTopic)
-                                        .setKeySerializationSchema(new RequestIdKey())
-                                        .setValueSerializationSchema(new RawBytes())
-                                        .build())
-                        .build();
+                OnlinePredictionJob.kafkaResponses(
+                        bootstrapServers,
+                        responsesTopic,
+                        "parity-online-responses",
+                        Duration.ofMinutes(10));
         ScoringOperator scoring =
                 new ScoringOperator(model, gate, set, 64, Math.max(1, maxWait.toMillis()), 1);
-        new OnlinePredictionJob(source.build(), sink, set, scoring, db).build(env);
+        new OnlinePredictionJob(source, sink, set, scoring, db).build(env);
         System.out.printf(
                 Locale.ROOT,
                 "online: %s -> %s with %s/%s, snapshots from %s%n",
@@ -161,23 +140,5 @@ public final class OnlineCommand implements Callable<Integer> {
                 db);
         env.execute("parity-online");
         return 0;
-    }
-
-    /** The response's request_id as the record key (null for a request without one). */
-    static final class RequestIdKey implements SerializationSchema<byte[]> {
-        private static final long serialVersionUID = 1L;
-        private static final ObjectMapper JSON = new ObjectMapper();
-
-        @Override
-        public byte[] serialize(byte[] json) {
-            try {
-                JsonNode id = JSON.readTree(json).get("request_id");
-                return id == null || id.isNull()
-                        ? null
-                        : id.asText().getBytes(StandardCharsets.UTF_8);
-            } catch (Exception e) {
-                return null;
-            }
-        }
     }
 }
