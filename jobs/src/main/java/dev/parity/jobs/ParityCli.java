@@ -3,10 +3,12 @@ package dev.parity.jobs;
 import dev.parity.compression.CompressCommand;
 import dev.parity.compression.training.TrainCommand;
 import dev.parity.jobs.backfill.BackfillCommand;
+import dev.parity.jobs.batch.BatchPredictCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
 import dev.parity.jobs.kafka.ReplayCommand;
 import dev.parity.jobs.model.BaselineCommand;
+import dev.parity.jobs.online.OnlineCommand;
 import dev.parity.jobs.streaming.StreamCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             BackfillCommand.class,
+            BatchPredictCommand.class,
+            OnlineCommand.class,
             SampleCommand.class,
             BaselineCommand.class,
             CompressCommand.class,

@@ -29,6 +29,27 @@ public final class FlightFeatures {
                 List.of(ContextFeature.DISTANCE, ContextFeature.DEP_HOUR, ContextFeature.DEP_DOW));
     }
 
+    /** Name of {@link #online()}. */
+    public static final String ONLINE_SET_NAME = "flights_online_v1";
+
+    /**
+     * The online set (DESIGN section 1, mode 2): only what a daily snapshot serves exactly, the
+     * daily feature {@code origin_delay_mean_30d_daily} (same definition as in {@link
+     * #standard()}), plus the request's context. Its values at serving time equal the training
+     * file's column of the same name for every flight, so a model fitted on that column is trained
+     * on exactly what it is served.
+     */
+    public static FeatureSet online() {
+        return FeatureSet.of(
+                ONLINE_SET_NAME,
+                List.of(
+                        meanDelay(
+                                "origin_delay_mean_30d_daily",
+                                KeySpec.ORIGIN,
+                                WindowSpec.trailingDays(30))),
+                List.of(ContextFeature.DISTANCE, ContextFeature.DEP_HOUR, ContextFeature.DEP_DOW));
+    }
+
     private static WindowSpec hours(int h) {
         return WindowSpec.sliding(Duration.ofHours(h));
     }

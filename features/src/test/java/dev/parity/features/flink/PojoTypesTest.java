@@ -39,7 +39,8 @@ class PojoTypesTest {
                 WindowAggregates.class,
                 PendingVector.class,
                 LateEvent.class,
-                IncompleteVector.class
+                IncompleteVector.class,
+                FeatureSnapshot.class
             })
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);

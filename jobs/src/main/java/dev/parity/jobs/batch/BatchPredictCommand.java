@@ -1,0 +1,273 @@
+package dev.parity.jobs.batch;
+
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.flink.PipelineCounters;
+import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.ProgressReporter;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelManifest;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.ScoringOperator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parity batch-predict}: scores a period's flights into PostgreSQL on a local Flink. */
+@Command(
+        name = "batch-predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Batch prediction: computes point-in-time features for every flight departing in"
+                    + " [--from, --to] (UTC days, inclusive) with the backfill's feature pipeline,"
+                    + " scores them with the same scoring operator and upserts them into the"
+                    + " PostgreSQL table batch_predictions(id, model, version, prediction,"
+                    + " computed_at), keyed by (id, model, version).",
+            "The same job upserts the daily batch-feature snapshots of the period's days into"
+                    + " feature_snapshots(entity, day, feature, value): every window feature per"
+                    + " origin, dest and route as of the day's midnight UTC.",
+            "Tables are created if missing. Re-running a period leaves the same rows; only"
+                    + " computed_at changes."
+        })
+public final class BatchPredictCommand implements Callable<Integer> {
+    @Option(
+            names = "--events",
+            required = true,
+            paramLabel = "FILE",
+            description =
+                    "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination. Events before --from still feed the features.")
+    String events;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "Model directory (<registry>/<name>/<version>); must pass the gate.")
+    String model;
+
+    @Option(
+            names = "--jdbc-url",
+            required = true,
+            paramLabel = "URL",
+            description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://localhost:5432/parity.")
+    String jdbcUrl;
+
+    @Option(
+            names = "--jdbc-user",
+            paramLabel = "USER",
+            description = "Database user (default: the URL's or the driver's).")
+    String jdbcUser;
+
+    @Option(
+            names = "--jdbc-password-file",
+            paramLabel = "FILE",
+            description =
+                    "File holding the database password (first line); never given on the command line.")
+    Path jdbcPasswordFile;
+
+    @Option(
+            names = "--from",
+            paramLabel = "DAY",
+            description = "First departure day (UTC, yyyy-mm-dd); default: the file's first.")
+    String from;
+
+    @Option(
+            names = "--to",
+            paramLabel = "DAY",
+            description =
+                    "Last departure day, inclusive (UTC, yyyy-mm-dd); default: the file's last.")
+    String to;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            paramLabel = "N",
+            description = "Parallelism of the operators. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(
+            names = "--allowed-lateness",
+            defaultValue = "PT5M",
+            paramLabel = "DURATION",
+            description = "Bounded out-of-orderness of event time. Default: ${DEFAULT-VALUE}.")
+    Duration allowedLateness;
+
+    @Option(
+            names = "--jdbc-batch-size",
+            defaultValue = "1000",
+            paramLabel = "N",
+            description = "Rows per JDBC batch. Default: ${DEFAULT-VALUE}.")
+    int jdbcBatchSize;
+
+    @Option(
+            names = "--max-batch",
+            defaultValue = "256",
+            paramLabel = "N",
+            description = "Scoring micro-batch size. Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(
+            names = "--max-model-bytes",
+            defaultValue = "268435456",
+            paramLabel = "BYTES",
+            description = "Size limit of the bad-model gate. Default: ${DEFAULT-VALUE}.")
+    long maxModelBytes;
+
+    @Option(
+            names = "--progress-interval",
+            defaultValue = "PT2S",
+            paramLabel = "DURATION",
+            description =
+                    "How often to print progress; PT0S turns it off. Default: ${DEFAULT-VALUE}.")
+    Duration progressInterval;
+
+    private final PrintStream console;
+
+    public BatchPredictCommand() {
+        this(System.out);
+    }
+
+    BatchPredictCommand(PrintStream console) {
+        this.console = console;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallelism < 1 || jdbcBatchSize < 1 || maxBatch < 1) {
+            throw new IllegalArgumentException(
+                    "--parallelism, --jdbc-batch-size and --max-batch must be at least 1");
+        }
+        if (allowedLateness.isNegative()) {
+            throw new IllegalArgumentException("--allowed-lateness must not be negative");
+        }
+        if (!events.contains("://") && !Files.isReadable(Path.of(events))) {
+            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
+        }
+        LocalDate fromDay = day("--from", from);
+        LocalDate toDay = day("--to", to);
+        if (fromDay != null && toDay != null && toDay.isBefore(fromDay)) {
+            throw new IllegalArgumentException(
+                    "--to (" + toDay + ") is before --from (" + fromDay + ")");
+        }
+        JdbcTarget db = JdbcTarget.of(jdbcUrl, jdbcUser, password());
+
+        FeatureSet set = FlightFeatures.standard();
+        ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
+        ModelManifest manifest = ModelRegistry.load(model, gate, set).manifest();
+        // Before the job: an unreachable database fails here, naming --jdbc-url.
+        db.prepareTables();
+
+        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.BATCH, true);
+        if (!progressInterval.isZero()) {
+            conf.setString(
+                    "metrics.reporter.progress.factory.class",
+                    ProgressReporter.Factory.class.getName());
+            conf.setString(
+                    "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        ScoringOperator scoring = new ScoringOperator(model, gate, set, maxBatch, 5, 1);
+        new BatchPredictionJob(
+                        events, set, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
+                .build(env);
+
+        console.printf(
+                Locale.ROOT,
+                "batch-predict: %s [%s .. %s] with %s/%s -> %s%n",
+                events,
+                fromDay == null ? "start" : fromDay,
+                toDay == null ? "end" : toDay,
+                manifest.name,
+                manifest.version,
+                db);
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("parity-batch-predict");
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        long upserted = counter(result, BatchPredictionJob.PREDICTIONS_UPSERTED);
+        long unscorable = counter(result, BatchPredictionJob.UNSCORABLE);
+        console.println("summary:");
+        line("rows_read", counter(result, PipelineCounters.ROWS_READ));
+        line("rows_rejected", counter(result, PipelineCounters.ROWS_REJECTED));
+        line("late_events", counter(result, PipelineCounters.LATE_EVENTS));
+        line("predictions_upserted", upserted);
+        line("unscorable", unscorable);
+        line(
+                "snapshot_values_upserted",
+                counter(result, BatchPredictionJob.SNAPSHOT_VALUES_UPSERTED));
+        line("table_rows_for_model", rowsFor(db, manifest));
+        console.printf(Locale.ROOT, "  %-24s %.2f%n", "wall_time_s", seconds);
+        console.printf(Locale.ROOT, "  %-24s %.0f%n", "predictions_per_s", upserted / seconds);
+        if (unscorable > 0) {
+            throw new IllegalStateException(
+                    unscorable
+                            + " flights could not be scored and have no row in batch_predictions");
+        }
+        return 0;
+    }
+
+    private void line(String key, long value) {
+        console.printf(Locale.ROOT, "  %-24s %,d%n", key, value);
+    }
+
+    private static long rowsFor(JdbcTarget db, ModelManifest manifest) throws Exception {
+        try (Connection c = db.connect();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT count(*) FROM batch_predictions WHERE model = ? AND version = ?")) {
+            ps.setString(1, manifest.name);
+            ps.setString(2, manifest.version);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private String password() throws IOException {
+        if (jdbcPasswordFile == null) {
+            return null;
+        }
+        if (!Files.isReadable(jdbcPasswordFile)) {
+            throw new IllegalArgumentException(
+                    "--jdbc-password-file: cannot read '" + jdbcPasswordFile + "'");
+        }
+        String text = Files.readString(jdbcPasswordFile, StandardCharsets.UTF_8);
+        int nl = text.indexOf('\n');
+        return (nl < 0 ? text : text.substring(0, nl)).strip();
+    }
+
+    private static LocalDate day(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    option + ": expected a day as yyyy-mm-dd, got '" + value + "'");
+        }
+    }
+
+    private static long counter(JobExecutionResult result, String name) {
+        Object v = result.getAccumulatorResult(name);
+        return v == null ? 0L : ((Number) v).longValue();
+    }
+}

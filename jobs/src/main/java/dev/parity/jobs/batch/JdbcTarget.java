@@ -1,0 +1,124 @@
+package dev.parity.jobs.batch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+
+/**
+ * Where the serving tables live: a PostgreSQL JDBC URL and optional credentials. Checked and
+ * prepared (tables created from {@code db/parity-tables.sql}) on the client before a job starts, so
+ * a bad URL or an unreachable database fails with a message naming the option, not as a task
+ * failure deep in the job.
+ *
+ * <pre>{@code
+ * JdbcTarget db = JdbcTarget.of("jdbc:postgresql://db:5432/parity", "parity", password);
+ * db.prepareTables();
+ * }</pre>
+ */
+public final class JdbcTarget implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final String URL_PREFIX = "jdbc:postgresql:";
+    static final String DDL = "db/parity-tables.sql";
+
+    private final String url;
+    private final String user;
+    private final String password;
+
+    private JdbcTarget(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    /** {@code user} and {@code password} may be null (then the URL's own parameters apply). */
+    public static JdbcTarget of(String url, String user, String password) {
+        if (url == null || !url.startsWith(URL_PREFIX)) {
+            throw new IllegalArgumentException(
+                    "--jdbc-url: expected a PostgreSQL URL starting with '"
+                            + URL_PREFIX
+                            + "' (e.g. jdbc:postgresql://host:5432/db), got '"
+                            + url
+                            + "'");
+        }
+        return new JdbcTarget(url, user, password);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** A new connection; a failure names {@code --jdbc-url} and the driver's reason. */
+    public Connection connect() {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        // Fail in seconds, not minutes, when the host does not answer.
+        props.setProperty("connectTimeout", "10");
+        try {
+            return DriverManager.getConnection(url, props);
+        } catch (SQLException e) {
+            throw new IllegalArgumentException(
+                    "--jdbc-url: cannot connect to "
+                            + url
+                            + " (SQL state "
+                            + e.getSQLState()
+                            + "): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Creates the serving tables if they are missing. */
+    public void prepareTables() throws SQLException {
+        String ddl;
+        try (InputStream in = JdbcTarget.class.getClassLoader().getResourceAsStream(DDL)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + DDL + " is missing");
+            }
+            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + DDL, e);
+        }
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            for (String statement : ddl.replaceAll("(?m)--.*$", "").split(";")) {
+                if (!statement.isBlank()) {
+                    s.execute(statement);
+                }
+            }
+        }
+    }
+
+    /** The connector's options for the same database. */
+    JdbcConnectionOptions connectionOptions() {
+        JdbcConnectionOptions.JdbcConnectionOptionsBuilder b =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(url)
+                        .withDriverName("org.postgresql.Driver");
+        if (user != null) {
+            b.withUsername(user);
+        }
+        if (password != null) {
+            b.withPassword(password);
+        }
+        return b.build();
+    }
+
+    @Override
+    public String toString() {
+        // never the password, not even one given as a URL parameter
+        return url.replaceAll("(?i)(password=)[^&]*", "$1***")
+                + (user == null ? "" : " as " + user);
+    }
+}

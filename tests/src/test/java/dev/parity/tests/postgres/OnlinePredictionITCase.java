@@ -1,0 +1,208 @@
+package dev.parity.tests.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.reference.SampleData;
+import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.models.LinearBaseline;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `parity online` with a real broker and a real PostgreSQL: snapshots written by `batch-predict`, a
+ * linear model fitted on exactly the online feature set (the backfill's training file restricted to
+ * those columns: no `train` command exists yet), requests for sample flights answered once each on
+ * the committed response topic with the prediction the model gives the flight's training-file
+ * values, and explicit errors for a day without a snapshot and for a malformed request.
+ */
+class OnlinePredictionITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
+    private static final String BATCH_MODEL =
+            ROOT.resolve("models/bundled/flights-linear/1").toString();
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedKafka kafka;
+
+    @TempDir Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.start();
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic("flights.requests", 2);
+        kafka.createTopic("flights.responses", 2);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void answersEachRequestOnceFromTheDaysSnapshotAndErrsWithoutOne() throws Exception {
+        String url = postgres.getJdbcUrl("postgres", "postgres");
+        Path backfill = tmp.resolve("backfill");
+        assertThat(
+                        ParityCli.execute(
+                                "backfill",
+                                "--events",
+                                SampleData.path().toString(),
+                                "--out",
+                                backfill.toString(),
+                                "--progress-interval",
+                                "PT0S"))
+                .isZero();
+        assertThat(
+                        ParityCli.execute(
+                                "batch-predict",
+                                "--events",
+                                SampleData.path().toString(),
+                                "--model",
+                                BATCH_MODEL,
+                                "--jdbc-url",
+                                url,
+                                "--progress-interval",
+                                "PT0S"))
+                .isZero();
+
+        FeatureSet online = FlightFeatures.online();
+        Path features = backfill.resolve("features.csv");
+        LinearBaseline.Fit fit = LinearBaseline.fit(features, online);
+        String model =
+                LinearBaseline.register(
+                        fit,
+                        online,
+                        tmp.resolve("registry").toString(),
+                        "flights-online",
+                        "1",
+                        "test");
+
+        // Requests: every 400th flight after the first day, with its id as request_id.
+        List<String> lines = Files.readAllLines(features);
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        List<String> columns = online.inputColumns();
+        Map<Long, Double> expected = new HashMap<>();
+        Map<Long, String> expectedDay = new HashMap<>();
+        List<byte[]> requests = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",", -1);
+            String dep = f[header.indexOf("dep_time")];
+            if (i % 400 != 0 || dep.startsWith("2001-01-01")) {
+                continue;
+            }
+            long id = Long.parseLong(f[header.indexOf("id")]);
+            ObjectNode r = JSON.createObjectNode();
+            r.put("request_id", id);
+            r.put("origin", f[header.indexOf("origin")]);
+            r.put("dest", f[header.indexOf("dest")]);
+            r.put("distance", Long.parseLong(f[header.indexOf("distance")]));
+            r.put("dep_time", dep);
+            requests.add(r.toString().getBytes(StandardCharsets.UTF_8));
+            // the linear model on the training file's values (null -> the manifest default)
+            double y = fit.bias;
+            for (int j = 0; j < columns.size(); j++) {
+                String v = f[header.indexOf(columns.get(j))];
+                y += fit.weights[j] * (v.isEmpty() ? fit.defaults[j] : Double.parseDouble(v));
+            }
+            expected.put(id, y);
+            expectedDay.put(id, dep.substring(0, 10));
+        }
+        assertThat(requests).hasSizeGreaterThan(50);
+        ObjectNode noSnapshot = JSON.createObjectNode();
+        noSnapshot.put("request_id", 999_999_001L);
+        noSnapshot.put("origin", "LAX");
+        noSnapshot.put("dest", "SFO");
+        noSnapshot.put("distance", 337);
+        noSnapshot.put("dep_time", "2000-06-01T12:00:00Z");
+        requests.add(noSnapshot.toString().getBytes(StandardCharsets.UTF_8));
+        requests.add("{not json".getBytes(StandardCharsets.UTF_8));
+
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (byte[] r : requests) {
+                producer.send(new ProducerRecord<>("flights.requests", r)).get();
+            }
+        }
+
+        assertThat(
+                        ParityCli.execute(
+                                "online",
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--model",
+                                model,
+                                "--jdbc-url",
+                                url,
+                                "--bounded",
+                                "--parallelism",
+                                "2",
+                                "--checkpoint-interval",
+                                "PT1S"))
+                .isZero();
+
+        List<ConsumerRecord<byte[], byte[]>> responses =
+                kafka.readAllCommitted("flights.responses");
+        assertThat(responses).hasSize(requests.size());
+        Map<Long, JsonNode> byId = new HashMap<>();
+        List<JsonNode> withoutId = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : responses) {
+            JsonNode n = JSON.readTree(r.value());
+            if (n.get("request_id").isNull()) {
+                withoutId.add(n);
+                continue;
+            }
+            long id = n.get("request_id").asLong();
+            assertThat(byId.put(id, n)).as("second response to %d", id).isNull();
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(id));
+        }
+        for (Map.Entry<Long, Double> e : expected.entrySet()) {
+            JsonNode n = byId.get(e.getKey());
+            assertThat(n).as("response to %d", e.getKey()).isNotNull();
+            assertThat(n.has("error")).as(n.toString()).isFalse();
+            assertThat(n.get("model").asText()).isEqualTo("flights-online");
+            assertThat(n.get("version").asText()).isEqualTo("1");
+            assertThat(n.get("feature_day").asText()).isEqualTo(expectedDay.get(e.getKey()));
+            assertThat(n.get("prediction").asDouble())
+                    .as(n.toString())
+                    .isCloseTo(e.getValue(), org.assertj.core.data.Offset.offset(1e-3));
+        }
+        JsonNode error = byId.get(999_999_001L);
+        assertThat(error.get("error").asText())
+                .isEqualTo(
+                        "no feature snapshot of origin_delay_mean_30d_daily for origin:LAX on"
+                                + " 2000-06-01");
+        assertThat(error.get("feature_day").asText()).isEqualTo("2000-06-01");
+        assertThat(error.has("prediction")).isFalse();
+        assertThat(withoutId).hasSize(1);
+        assertThat(withoutId.get(0).get("error").asText()).startsWith("malformed JSON");
+    }
+}

@@ -1,0 +1,242 @@
+package dev.parity.tests.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.reference.SampleData;
+import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.batch.JdbcTarget;
+import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.jobs.online.OnlinePredictionJob;
+import dev.parity.models.LinearBaseline;
+import dev.parity.models.ModelGate;
+import dev.parity.models.flink.ScoringOperator;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The online job's graph with an exception injected mid-stream: after the restart from the last
+ * checkpoint, every request has exactly one committed response (the aborted transaction's responses
+ * are never visible to read_committed consumers).
+ */
+class OnlineRecoveryITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
+    private static final String BATCH_MODEL =
+            ROOT.resolve("models/bundled/flights-linear/1").toString();
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedKafka kafka;
+
+    @TempDir Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.start();
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic("recovery.requests", 2);
+        kafka.createTopic("recovery.responses", 2);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void oneCommittedResponsePerRequestAcrossARestart() throws Exception {
+        String url = postgres.getJdbcUrl("postgres", "postgres");
+        Path backfill = tmp.resolve("backfill");
+        assertThat(
+                        ParityCli.execute(
+                                "backfill",
+                                "--events",
+                                SampleData.path().toString(),
+                                "--out",
+                                backfill.toString(),
+                                "--progress-interval",
+                                "PT0S"))
+                .isZero();
+        assertThat(
+                        ParityCli.execute(
+                                "batch-predict",
+                                "--events",
+                                SampleData.path().toString(),
+                                "--model",
+                                BATCH_MODEL,
+                                "--jdbc-url",
+                                url,
+                                "--progress-interval",
+                                "PT0S"))
+                .isZero();
+        FeatureSet online = FlightFeatures.online();
+        String model =
+                LinearBaseline.register(
+                        LinearBaseline.fit(backfill.resolve("features.csv"), online),
+                        online,
+                        tmp.resolve("registry").toString(),
+                        "flights-online",
+                        "1",
+                        "test");
+
+        List<String> lines = Files.readAllLines(backfill.resolve("features.csv"));
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        Set<Long> ids = new HashSet<>();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (int i = 1; i < lines.size(); i += 10) {
+                String[] f = lines.get(i).split(",", -1);
+                String dep = f[header.indexOf("dep_time")];
+                if (dep.startsWith("2001-01-01")) {
+                    continue;
+                }
+                ObjectNode r = JSON.createObjectNode();
+                long id = Long.parseLong(f[header.indexOf("id")]);
+                r.put("request_id", id);
+                r.put("origin", f[header.indexOf("origin")]);
+                r.put("dest", f[header.indexOf("dest")]);
+                r.put("distance", Long.parseLong(f[header.indexOf("distance")]));
+                r.put("dep_time", dep);
+                producer.send(
+                        new ProducerRecord<>(
+                                "recovery.requests",
+                                r.toString().getBytes(StandardCharsets.UTF_8)));
+                ids.add(id);
+            }
+            producer.flush();
+        }
+        assertThat(ids).hasSizeGreaterThan(2000);
+
+        Faults.reset(ids.size() / 2);
+        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        ModelGate gate = ModelGate.builder().build();
+        new OnlinePredictionJob(
+                        OnlinePredictionJob.kafkaRequests(
+                                kafka.bootstrapServers(), "recovery.requests", "recovery", true),
+                        OnlinePredictionJob.kafkaResponses(
+                                kafka.bootstrapServers(),
+                                "recovery.responses",
+                                "recovery-responses",
+                                Duration.ofMinutes(2)),
+                        online,
+                        new ScoringOperator(model, gate, online, 64, 2, 1),
+                        JdbcTarget.of(url, null, null))
+                .build(
+                        env,
+                        requests ->
+                                requests.map(new Faults())
+                                        .returns(
+                                                PrimitiveArrayTypeInfo
+                                                        .BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                                        .name("faults")
+                                        .uid("faults"));
+        env.execute("online-recovery");
+
+        assertThat(Faults.thrown).as("the failure was injected").isTrue();
+        assertThat(Faults.checkpointsBeforeFailure.get()).isPositive();
+        assertThat(Faults.attempts.get()).as("faults operator opened again").isGreaterThan(2);
+
+        List<ConsumerRecord<byte[], byte[]>> responses =
+                kafka.readAllCommitted("recovery.responses");
+        Set<Long> answered = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : responses) {
+            JsonNode n = JSON.readTree(r.value());
+            assertThat(n.has("error")).as(n.toString()).isFalse();
+            long id = n.get("request_id").asLong();
+            assertThat(answered.add(id)).as("second committed response to %d", id).isTrue();
+        }
+        assertThat(answered).isEqualTo(ids);
+    }
+
+    /**
+     * Slows the requests (1 ms each) and throws once, when the total count has passed a threshold
+     * and a checkpoint has completed (some responses are then committed, the rest in flight).
+     */
+    static final class Faults extends RichMapFunction<byte[], byte[]>
+            implements CheckpointListener {
+        static final AtomicLong records = new AtomicLong();
+        static final AtomicLong attempts = new AtomicLong();
+        static volatile long throwAt;
+        static volatile boolean thrown;
+        static final AtomicLong checkpointsBeforeFailure = new AtomicLong();
+        private static final AtomicBoolean once = new AtomicBoolean();
+
+        static void reset(long at) {
+            records.set(0);
+            attempts.set(0);
+            throwAt = at;
+            thrown = false;
+            once.set(false);
+            checkpointsBeforeFailure.set(0);
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            attempts.incrementAndGet();
+        }
+
+        @Override
+        public byte[] map(byte[] request) throws Exception {
+            Thread.sleep(1);
+            // only after a completed checkpoint, so the restart restores one (not a fresh start)
+            if (records.incrementAndGet() >= throwAt
+                    && checkpointsBeforeFailure.get() > 0
+                    && once.compareAndSet(false, true)) {
+                thrown = true;
+                throw new RuntimeException("injected failure after " + throwAt + " requests");
+            }
+            return request;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (!thrown) {
+                checkpointsBeforeFailure.incrementAndGet();
+            }
+        }
+    }
+}
