@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.models.LinearBaseline;
@@ -32,15 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * `parity online` with a real broker and a real PostgreSQL: snapshots written by `batch-predict`, a
  * linear model fitted on exactly the online feature set (the backfill's training file restricted to
- * those columns: no `train` command exists yet), requests for sample flights answered once each on
- * the committed response topic with the prediction the model gives the flight's training-file
- * values, and explicit errors for a day without a snapshot and for a malformed request.
+ * those columns: the least-squares baseline keeps the test fast), requests for sample flights
+ * answered once each on the committed response topic with the prediction the model gives the
+ * flight's training-file values, and explicit errors for a day without a snapshot and for a
+ * malformed request.
  */
 class OnlinePredictionITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
-    private static final String BATCH_MODEL =
-            ROOT.resolve("models/bundled/flights-linear/1").toString();
     private static EmbeddedPostgres postgres;
     private static EmbeddedKafka kafka;
 
@@ -67,41 +64,11 @@ class OnlinePredictionITCase {
     @Test
     void answersEachRequestOnceFromTheDaysSnapshotAndErrsWithoutOne() throws Exception {
         String url = postgres.getJdbcUrl("postgres", "postgres");
-        Path backfill = tmp.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--out",
-                                backfill.toString(),
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-        assertThat(
-                        ParityCli.execute(
-                                "batch-predict",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--model",
-                                BATCH_MODEL,
-                                "--jdbc-url",
-                                url,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-
+        OnlineFixture fixture = OnlineFixture.prepare(tmp, url);
         FeatureSet online = FlightFeatures.online();
-        Path features = backfill.resolve("features.csv");
-        LinearBaseline.Fit fit = LinearBaseline.fit(features, online);
-        String model =
-                LinearBaseline.register(
-                        fit,
-                        online,
-                        tmp.resolve("registry").toString(),
-                        "flights-online",
-                        "1",
-                        "test");
+        Path features = fixture.features;
+        String model = fixture.modelDir;
+        LinearBaseline.Fit fit = fixture.fit;
 
         // Requests: every 400th flight after the first day, with its id as request_id.
         List<String> lines = Files.readAllLines(features);

@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.LocalFlink;
-import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.online.OnlinePredictionJob;
-import dev.parity.models.LinearBaseline;
 import dev.parity.models.ModelGate;
 import dev.parity.models.flink.ScoringOperator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -52,9 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnlineRecoveryITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
-    private static final String BATCH_MODEL =
-            ROOT.resolve("models/bundled/flights-linear/1").toString();
     private static EmbeddedPostgres postgres;
     private static EmbeddedKafka kafka;
 
@@ -81,40 +75,12 @@ class OnlineRecoveryITCase {
     @Test
     void oneCommittedResponsePerRequestAcrossARestart() throws Exception {
         String url = postgres.getJdbcUrl("postgres", "postgres");
-        Path backfill = tmp.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--out",
-                                backfill.toString(),
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
-        assertThat(
-                        ParityCli.execute(
-                                "batch-predict",
-                                "--events",
-                                SampleData.path().toString(),
-                                "--model",
-                                BATCH_MODEL,
-                                "--jdbc-url",
-                                url,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
+        OnlineFixture fixture = OnlineFixture.prepare(tmp, url);
         FeatureSet online = FlightFeatures.online();
-        String model =
-                LinearBaseline.register(
-                        LinearBaseline.fit(backfill.resolve("features.csv"), online),
-                        online,
-                        tmp.resolve("registry").toString(),
-                        "flights-online",
-                        "1",
-                        "test");
+        Path features = fixture.features;
+        String model = fixture.modelDir;
 
-        List<String> lines = Files.readAllLines(backfill.resolve("features.csv"));
+        List<String> lines = Files.readAllLines(features);
         List<String> header = List.of(lines.get(0).split(",", -1));
         Set<Long> ids = new HashSet<>();
         Properties p = new Properties();
