@@ -2,8 +2,8 @@ package dev.parity.compression;
 
 import ai.onnx.proto.OnnxMl;
 import dev.parity.compression.onnx.GraphEditor;
-import dev.parity.compression.onnx.MlpOnnx;
 import dev.parity.compression.onnx.Tensors;
+import dev.parity.models.LinearOnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +31,8 @@ public final class ExampleConvNet {
     static byte[] build() {
         SplittableRandom r = new SplittableRandom(7);
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("convnet");
-        g.addInput(MlpOnnx.tensorInfo("image", new long[] {-1, 3, 32, 32}));
-        g.addOutput(MlpOnnx.tensorInfo("logits", new long[] {-1, 10}));
+        g.addInput(LinearOnnxModel.floatTensor("image", new long[] {-1, 3, 32, 32}));
+        g.addOutput(LinearOnnxModel.floatTensor("logits", new long[] {-1, 10}));
         g.addInitializer(
                 Tensors.floats(
                         "conv_w",

@@ -21,7 +21,7 @@ class PruneAndLowRankTest {
                 new PruneMethod(new double[] {0.5, 0.9}, new double[0])
                         .apply(Support.context(MLP, Support.flightsInputs()));
         assertThat(vs).extracting(Variant::suffix).containsExactly("prune-s50", "prune-s90");
-        for (String w : List.of("W0", "W1", "W2")) {
+        for (String w : List.of("layer0_W", "layer1_W", "layer2_W")) {
             float[] before = Tensors.floats(Support.initializer(MLP, w));
             float[] after = Tensors.floats(Support.initializer(vs.get(1).onnx(), w));
             int zeros = 0;
@@ -49,11 +49,14 @@ class PruneAndLowRankTest {
                         .apply(Support.context(MLP, Support.flightsInputs()))
                         .get(0);
         assertThat(v.suffix()).isEqualTo("prune-n25");
-        assertThat(Tensors.dims(Support.initializer(v.onnx(), "W0_pruned"))).containsExactly(9, 48);
-        assertThat(Tensors.dims(Support.initializer(v.onnx(), "b0_pruned"))).containsExactly(48);
-        assertThat(Tensors.dims(Support.initializer(v.onnx(), "W1_pruned")))
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "layer0_W_pruned")))
+                .containsExactly(9, 48);
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "layer0_b_pruned")))
+                .containsExactly(48);
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "layer1_W_pruned")))
                 .containsExactly(48, 48);
-        assertThat(Tensors.dims(Support.initializer(v.onnx(), "W2_pruned"))).containsExactly(48, 1);
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "layer2_W_pruned")))
+                .containsExactly(48, 1);
         long before = Support.parameters(MLP);
         long after = Support.parameters(v.onnx());
         assertThat(before - after).isEqualTo(16 * 9 + 16 + (64 * 64 - 48 * 48) + 16 + 16);
@@ -76,7 +79,8 @@ class PruneAndLowRankTest {
                 new PruneMethod(new double[0], new double[] {0.5})
                         .apply(Support.context(teacher, Support.flightsInputs()))
                         .get(0);
-        assertThat(Tensors.dims(Support.initializer(v.onnx(), "W1_pruned"))).containsExactly(16, 1);
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "layer1_W_pruned")))
+                .containsExactly(16, 1);
         double[] cmp = Support.compare(teacher, v.onnx(), Support.flightsInputs());
         assertThat(cmp[0]).isLessThan(1e-5);
     }
@@ -100,7 +104,8 @@ class PruneAndLowRankTest {
                 new PruneMethod(new double[0], new double[] {0.5})
                         .apply(Support.context(teacher, Support.flightsInputs()))
                         .get(0);
-        assertThat(Tensors.dims(Support.initializer(v.onnx(), "W0_pruned"))).containsExactly(9, 16);
+        assertThat(Tensors.dims(Support.initializer(v.onnx(), "layer0_W_pruned")))
+                .containsExactly(9, 16);
         assertThat(v.parameters()).containsKey("compensation");
         double[] cmp = Support.compare(teacher, v.onnx(), Support.flightsInputs());
         assertThat(cmp[0]).isLessThan(1e-4);
@@ -131,17 +136,20 @@ class PruneAndLowRankTest {
                         .apply(Support.context(teacher, Support.flightsInputs()));
         Variant e99 = vs.get(0);
         assertThat(e99.suffix()).isEqualTo("lowrank-e99");
-        assertThat(e99.parameters()).containsEntry("rank.W1", "4 of 64");
-        assertThat(Tensors.dims(Support.initializer(e99.onnx(), "W1_A"))).containsExactly(64, 4);
-        assertThat(Tensors.dims(Support.initializer(e99.onnx(), "W1_B"))).containsExactly(4, 64);
+        assertThat(e99.parameters()).containsEntry("rank.layer1_W", "4 of 64");
+        assertThat(Tensors.dims(Support.initializer(e99.onnx(), "layer1_W_A")))
+                .containsExactly(64, 4);
+        assertThat(Tensors.dims(Support.initializer(e99.onnx(), "layer1_W_B")))
+                .containsExactly(4, 64);
         // W0 (9 x 64) and W2 (64 x 1) cannot get smaller: kept dense, and said so.
-        assertThat(e99.notes()).anyMatch(n -> n.contains("gemm0") && n.contains("kept dense"));
+        assertThat(e99.notes())
+                .anyMatch(n -> n.contains("layer0_gemm") && n.contains("kept dense"));
         double[] cmp = Support.compare(teacher, e99.onnx(), Support.flightsInputs());
         assertThat(cmp[0]).isLessThan(cmp[1] * 1e-3);
         assertThat(Support.parameters(e99.onnx())).isLessThan(Support.parameters(teacher));
         // Target size 0.5: rank floor(0.5 * 64 * 64 / 128) = 16.
         assertThat(vs.get(1).suffix()).isEqualTo("lowrank-t50");
-        assertThat(vs.get(1).parameters()).containsEntry("rank.W1", "16 of 64");
+        assertThat(vs.get(1).parameters()).containsEntry("rank.layer1_W", "16 of 64");
         Support.assertPassesGate(e99.onnx());
     }
 

@@ -9,6 +9,7 @@ import dev.parity.compression.methods.Int8DynamicMethod;
 import dev.parity.compression.methods.Int8StaticMethod;
 import dev.parity.compression.methods.Variant;
 import dev.parity.compression.onnx.Tensors;
+import dev.parity.models.LinearOnnxModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class QuantizationMethodsTest {
                 .isEqualTo(OnnxMl.TensorProto.DataType.FLOAT.getNumber());
         // W0, b0, W1, b1, W2 have >= 64 elements; b2 and the preprocessing constants do not.
         assertThat(Support.opCounts(v.onnx()).get("Cast")).isEqualTo(5);
-        assertThat(Support.initializer(v.onnx(), "mean").getDataType())
+        assertThat(Support.initializer(v.onnx(), "standardise_mean").getDataType())
                 .isEqualTo(OnnxMl.TensorProto.DataType.FLOAT.getNumber());
         assertThat(Support.parameters(v.onnx())).isEqualTo(Support.parameters(MLP));
         double[] cmp = Support.compare(MLP, v.onnx(), Support.flightsInputs());
@@ -66,7 +67,7 @@ class QuantizationMethodsTest {
                 .containsEntry("DynamicQuantizeLinear", 3)
                 .containsEntry("MatMulInteger", 3)
                 .doesNotContainKey("Gemm");
-        OnnxMl.TensorProto w = Support.initializer(v.onnx(), "W1_quantized");
+        OnnxMl.TensorProto w = Support.initializer(v.onnx(), "layer1_W_quantized");
         assertThat(w.getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT8.getNumber());
         assertThat(Tensors.dims(w)).containsExactly(256, 256);
         double[] cmp = Support.compare(MLP, v.onnx(), Support.flightsInputs());
@@ -158,8 +159,8 @@ class QuantizationMethodsTest {
     @Test
     void modelsWithoutWeightedLayersAreSkippedWithAReason() throws Exception {
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("relu");
-        g.addInput(dev.parity.compression.onnx.MlpOnnx.matrix("x", 4));
-        g.addOutput(dev.parity.compression.onnx.MlpOnnx.matrix("y", 4));
+        g.addInput(LinearOnnxModel.floatMatrix("x", 4));
+        g.addOutput(LinearOnnxModel.floatMatrix("y", 4));
         g.addNode(
                 dev.parity.compression.onnx.GraphEditor.node(
                         "Relu", "r", List.of("x"), List.of("y")));

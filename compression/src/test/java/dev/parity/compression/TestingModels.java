@@ -6,6 +6,7 @@ import dev.parity.compression.onnx.MlpOnnx;
 import dev.parity.compression.onnx.Tensors;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.models.LinearOnnxModel;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import java.util.List;
@@ -47,8 +48,8 @@ final class TestingModels {
     static byte[] convNet() {
         SplittableRandom r = new SplittableRandom(7);
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("convnet");
-        g.addInput(MlpOnnx.tensorInfo("image", new long[] {-1, 3, 8, 8}));
-        g.addOutput(MlpOnnx.tensorInfo("logits", new long[] {-1, 10}));
+        g.addInput(LinearOnnxModel.floatTensor("image", new long[] {-1, 3, 8, 8}));
+        g.addOutput(LinearOnnxModel.floatTensor("logits", new long[] {-1, 10}));
         g.addInitializer(Tensors.floats("conv_w", new long[] {8, 3, 3, 3}, random(r, 8 * 27, 0.3)));
         g.addInitializer(Tensors.floats("conv_b", new long[] {8}, random(r, 8, 0.1)));
         g.addInitializer(Tensors.floats("fc_w", new long[] {64, 512}, random(r, 64 * 512, 0.06)));
@@ -107,8 +108,8 @@ final class TestingModels {
     static byte[] withIf() {
         SplittableRandom r = new SplittableRandom(3);
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("with_if");
-        g.addInput(MlpOnnx.tensorInfo("x", new long[] {-1, 16}));
-        g.addOutput(MlpOnnx.tensorInfo("out", new long[] {-1, 32}));
+        g.addInput(LinearOnnxModel.floatTensor("x", new long[] {-1, 16}));
+        g.addOutput(LinearOnnxModel.floatTensor("out", new long[] {-1, 32}));
         g.addInitializer(Tensors.floats("w", new long[] {16, 32}, random(r, 512, 0.3)));
         g.addInitializer(Tensors.floats("b", new long[] {32}, random(r, 32, 0.1)));
         g.addInitializer(
@@ -122,13 +123,13 @@ final class TestingModels {
                 OnnxMl.GraphProto.newBuilder()
                         .setName("then")
                         .addNode(GraphEditor.node("Identity", "keep", List.of("y"), List.of("t")))
-                        .addOutput(MlpOnnx.tensorInfo("t", new long[] {-1, 32}))
+                        .addOutput(LinearOnnxModel.floatTensor("t", new long[] {-1, 32}))
                         .build();
         OnnxMl.GraphProto otherwise =
                 OnnxMl.GraphProto.newBuilder()
                         .setName("else")
                         .addNode(GraphEditor.node("Relu", "relu", List.of("y"), List.of("e")))
-                        .addOutput(MlpOnnx.tensorInfo("e", new long[] {-1, 32}))
+                        .addOutput(LinearOnnxModel.floatTensor("e", new long[] {-1, 32}))
                         .build();
         g.addNode(
                 GraphEditor.node("If", "branch", List.of("cond"), List.of("out")).toBuilder()

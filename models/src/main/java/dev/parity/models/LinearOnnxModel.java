@@ -63,11 +63,17 @@ public final class LinearOnnxModel {
 
     /** A float tensor [batch, cols] with a symbolic batch dimension. */
     public static OnnxMl.ValueInfoProto floatMatrix(String name, int cols) {
-        OnnxMl.TensorShapeProto shape =
-                OnnxMl.TensorShapeProto.newBuilder()
-                        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
-                        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(cols))
-                        .build();
+        return floatTensor(name, new long[] {-1, cols});
+    }
+
+    /** A float tensor of the given dimensions; {@code -1} is the symbolic batch dimension. */
+    public static OnnxMl.ValueInfoProto floatTensor(String name, long[] dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long dim : dims) {
+            OnnxMl.TensorShapeProto.Dimension.Builder d =
+                    OnnxMl.TensorShapeProto.Dimension.newBuilder();
+            shape.addDim(dim < 0 ? d.setDimParam("batch") : d.setDimValue(dim));
+        }
         return OnnxMl.ValueInfoProto.newBuilder()
                 .setName(name)
                 .setType(

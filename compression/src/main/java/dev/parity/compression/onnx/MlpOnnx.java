@@ -1,6 +1,7 @@
 package dev.parity.compression.onnx;
 
-import ai.onnx.proto.OnnxMl;
+import dev.parity.compression.training.Mlp;
+import dev.parity.compression.training.Preprocessing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -61,75 +62,19 @@ public final class MlpOnnx {
         return layers;
     }
 
+    /**
+     * The ONNX model of these layers with this preprocessing, written by the trainer's exporter
+     * ({@link dev.parity.compression.training.MlpOnnx#export}), so example and test models have
+     * exactly the layout trained models have.
+     */
     public static byte[] build(float[] defaults, float[] mean, float[] std, List<Layer> layers) {
-        int d = defaults.length;
-        if (mean.length != d || std.length != d || layers.get(0).in != d) {
-            throw new IllegalArgumentException("preprocessing and first layer must have " + d);
-        }
-        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("mlp");
-        g.addInput(matrix(INPUT, d));
-        g.addOutput(matrix(OUTPUT, layers.get(layers.size() - 1).out));
-        g.addInitializer(Tensors.floats("defaults", new long[] {d}, defaults));
-        g.addInitializer(Tensors.floats("mean", new long[] {d}, mean));
-        g.addInitializer(Tensors.floats("std", new long[] {d}, std));
-        g.addNode(GraphEditor.node("IsNaN", "isnan", List.of(INPUT), List.of("missing")));
-        g.addNode(
-                GraphEditor.node(
-                        "Where",
-                        "impute",
-                        List.of("missing", "defaults", INPUT),
-                        List.of("imputed")));
-        g.addNode(
-                GraphEditor.node("Sub", "center", List.of("imputed", "mean"), List.of("centered")));
-        g.addNode(GraphEditor.node("Div", "scale", List.of("centered", "std"), List.of("h0")));
-        String h = "h0";
+        List<Mlp.Layer> dense = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            String w = "W" + i;
-            String b = "b" + i;
-            g.addInitializer(Tensors.floats(w, new long[] {l.in, l.out}, l.w));
-            g.addInitializer(Tensors.floats(b, new long[] {l.out}, l.b));
-            boolean last = i == layers.size() - 1;
-            String z = last ? OUTPUT : "z" + (i + 1);
-            g.addNode(GraphEditor.node("Gemm", "gemm" + i, List.of(h, w, b), List.of(z)));
-            if (!last) {
-                h = "h" + (i + 1);
-                g.addNode(GraphEditor.node("Relu", "relu" + i, List.of(z), List.of(h)));
-            }
+            dense.add(new Mlp.Layer(l.in, l.out, l.w, l.b, i < layers.size() - 1));
         }
-        return OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(8)
-                .setProducerName("parity")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
-                .setGraph(g)
-                .build()
-                .toByteArray();
-    }
-
-    /** A float tensor [batch, cols] with a symbolic batch dimension. */
-    public static OnnxMl.ValueInfoProto matrix(String name, int cols) {
-        return tensorInfo(name, new long[] {-1, cols});
-    }
-
-    /** A float tensor info; {@code -1} dimensions are symbolic. */
-    public static OnnxMl.ValueInfoProto tensorInfo(String name, long[] dims) {
-        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
-        for (long dim : dims) {
-            OnnxMl.TensorShapeProto.Dimension.Builder b =
-                    OnnxMl.TensorShapeProto.Dimension.newBuilder();
-            shape.addDim(dim < 0 ? b.setDimParam("batch") : b.setDimValue(dim));
-        }
-        return OnnxMl.ValueInfoProto.newBuilder()
-                .setName(name)
-                .setType(
-                        OnnxMl.TypeProto.newBuilder()
-                                .setTensorType(
-                                        OnnxMl.TypeProto.Tensor.newBuilder()
-                                                .setElemType(
-                                                        OnnxMl.TensorProto.DataType.FLOAT
-                                                                .getNumber())
-                                                .setShape(shape)))
-                .build();
+        return dev.parity.compression.training.MlpOnnx.export(
+                new Mlp(INPUT, OUTPUT, new Preprocessing(defaults, mean, std), dense));
     }
 
     private static double gaussian(SplittableRandom r) {
