@@ -1,5 +1,7 @@
 package dev.parity.tests.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.jobs.LocalFlink;
@@ -138,7 +140,11 @@ public final class StreamingBenchmark {
             if (now != null && now.path("counts").path("completed").asInt() > 0) {
                 last = now;
             }
-            Thread.sleep(2_000);
+            try {
+                result.get(2, TimeUnit.SECONDS); // the job's end, or the next sample
+            } catch (java.util.concurrent.TimeoutException stillRunning) {
+                // sample the checkpoint statistics again
+            }
         }
         result.get();
         double secs = (System.nanoTime() - start) / 1e9;
@@ -195,7 +201,12 @@ public final class StreamingBenchmark {
                         PredictionRecords.MARKER_ID);
         Thread t = new Thread(w, "watcher");
         t.start();
-        Thread.sleep(5_000); // the job is up before the first event
+        String jobUrl =
+                "http://localhost:" + conf.get(RestOptions.PORT) + "/jobs/" + job.getJobID();
+        await("every task of the latency job running")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> allRunning(getJson(jobUrl)));
         long start = System.nanoTime();
         check(
                 ParityCli.execute(
@@ -216,10 +227,10 @@ public final class StreamingBenchmark {
                 name + ".events",
                 2,
                 Instant.parse("2001-01-05T00:00:00Z"));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (w.predictions() < 48_626 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        await("every sample flight predicted")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> w.predictions() >= 48_626);
         w.stop();
         t.join();
         job.cancel().get(1, TimeUnit.MINUTES);
@@ -236,6 +247,19 @@ public final class StreamingBenchmark {
                 PredictionWatcher.quantile(lat, 0.99),
                 lat[lat.length - 1],
                 CHECKPOINTS.toMillis());
+    }
+
+    /** True when the job's REST description shows every vertex RUNNING. */
+    private static boolean allRunning(JsonNode job) {
+        if (job == null || !job.path("vertices").isArray() || job.path("vertices").isEmpty()) {
+            return false;
+        }
+        for (JsonNode v : job.path("vertices")) {
+            if (!v.path("status").asText().equals("RUNNING")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode getJson(String url) {

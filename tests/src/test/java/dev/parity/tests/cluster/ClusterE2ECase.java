@@ -1,6 +1,7 @@
 package dev.parity.tests.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import dev.parity.jobs.kafka.EventTimeOrder;
 import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.tests.Backfills;
+import dev.parity.tests.kafka.CommittedRecords;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -133,7 +136,7 @@ class ClusterE2ECase {
         // Bootstrap servers and topics come from config.yaml, the model from the arguments.
         String first = flink(conf, "run", "-d", jar, "--parity.model.dir", MODEL);
         String jobId = match(first, "JobID ([0-9a-f]{32})");
-        waitForCommitted(10_000);
+        CommittedRecords.awaitAtLeast(kafka, "e2e.predictions", 10_000, Duration.ofMinutes(3));
 
         String stopped =
                 flink(conf, "stop", "--savepointPath", tmp.resolve("sp").toUri().toString(), jobId);
@@ -146,7 +149,9 @@ class ClusterE2ECase {
 
         int third = half + (events.size() - half) / 3;
         produce(events.subList(half, third));
-        Thread.sleep(2_000);
+        // kill once the resubmitted job is committing, so recovery starts from its own checkpoint
+        CommittedRecords.awaitAtLeast(
+                kafka, "e2e.predictions", beforeStop + 1, Duration.ofMinutes(3));
         Process victim = processes.get(1);
         victim.destroyForcibly(); // SIGKILL: no goodbye to the JobManager
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -387,43 +392,28 @@ class ClusterE2ECase {
         }
     }
 
-    private static void waitForTaskManagers(int rest, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            JsonNode o = getJson("http://localhost:" + rest + "/overview");
-            if (o != null && o.path("taskmanagers").asInt() >= count) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the cluster did not come up with " + count + " TaskManagers");
+    private static void waitForTaskManagers(int rest, int count) {
+        await("the cluster up with " + count + " TaskManagers")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            JsonNode o = getJson("http://localhost:" + rest + "/overview");
+                            return o != null && o.path("taskmanagers").asInt() >= count;
+                        });
     }
 
-    private void waitForCommitted(long atLeast) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (kafka.countAllCommitted("e2e.predictions") < atLeast) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + atLeast + " committed predictions");
+    /** Sample-flight predictions as backfill lines, once all are committed and no more come. */
+    private List<String> waitForAllPredictions(int expected) {
+        CommittedRecords.awaitAtLeast(kafka, "e2e.predictions", expected, Duration.ofMinutes(4));
+        CommittedRecords.awaitQuiet(kafka, "e2e.predictions", Duration.ofSeconds(3));
+        List<String> lines = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAllCommitted("e2e.predictions")) {
+            String line = PredictionRecords.csvLine(r.value());
+            if (PredictionRecords.idOf(line) < PredictionRecords.MARKER_ID) {
+                lines.add(line);
             }
-            Thread.sleep(1_000);
         }
-    }
-
-    /** Sample-flight predictions as backfill lines, once all are committed (or 4 minutes). */
-    private List<String> waitForAllPredictions(int expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        List<String> lines;
-        do {
-            Thread.sleep(2_000);
-            lines = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : kafka.readAllCommitted("e2e.predictions")) {
-                String line = PredictionRecords.csvLine(r.value());
-                if (PredictionRecords.idOf(line) < PredictionRecords.MARKER_ID) {
-                    lines.add(line);
-                }
-            }
-        } while (lines.size() < expected && System.nanoTime() < deadline);
-        Thread.sleep(3_000); // a late duplicate would land now
         return lines;
     }
 

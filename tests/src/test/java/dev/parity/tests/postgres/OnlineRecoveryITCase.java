@@ -187,6 +187,8 @@ class OnlineRecoveryITCase {
 
         @Override
         public byte[] map(byte[] request) throws Exception {
+            // A rate limit inside the job, not a wait for a condition: it keeps the stream long
+            // enough for the injected faults to land while it runs (faults fire on counts).
             Thread.sleep(1);
             // only after a completed checkpoint, so the restart restores one (not a fresh start)
             if (records.incrementAndGet() >= throwAt
