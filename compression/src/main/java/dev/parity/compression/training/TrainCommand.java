@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
  * {@code parity train}: trains the teacher MLP on a features.csv, exports and verifies it, and
  * registers it with a full manifest. Prints June MAE/RMSE/R^2 next to the training-mean predictor
  * and {@code route_delay_mean_7d}. Exit code 3 (the model is still registered, for inspection) when
- * the teacher does not beat both baselines on June MAE, the metric it is trained for.
+ * the teacher does not beat both baselines on June MAE, the metric it is trained for. {@code
+ * --features-set online} trains on the online job's features only (see {@link
+ * FlightFeatures#online()}); its second baseline is then {@code origin_delay_mean_30d_daily}.
  *
  * <p>{@code --student 64,32} also distils a student from the new teacher and registers it as
  * version {@code <version>-distill}.
@@ -50,6 +52,17 @@ public final class TrainCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "features.csv")
     Path features;
+
+    @Option(
+            names = "--features-set",
+            defaultValue = "standard",
+            paramLabel = "SET",
+            description = {
+                "Feature set the model reads: standard (flights_v1, the streaming job's) or online"
+                        + " (flights_online_v1: the daily snapshot feature and the request's"
+                        + " context, for the online job). Default: ${DEFAULT-VALUE}."
+            })
+    String featuresSet;
 
     @Option(
             names = "--out",
@@ -125,10 +138,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FeatureSet set = FlightFeatures.named(featuresSet);
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
-        FeatureSet set = FlightFeatures.standard();
         long t0 = System.nanoTime();
         FeatureTable table = FeatureTable.load(features, set.inputColumns());
         System.out.printf(
@@ -168,7 +181,8 @@ public final class TrainCommand implements Callable<Integer> {
         float[] pred = DjlMlpTrainer.ortPredict(onnx, mlp, table.features(june));
         float[] meanPred = new float[y.length];
         Arrays.fill(meanPred, trainLabelMean(table));
-        float[] routePred = routeBaseline(table, june, set, mlp.preprocessing());
+        String baselineColumn = baselineColumn(set);
+        float[] columnPred = columnBaseline(table, june, set, baselineColumn, mlp.preprocessing());
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("june_mae", Metrics.mae(pred, y));
@@ -181,7 +195,8 @@ public final class TrainCommand implements Callable<Integer> {
         metrics.put("train_seconds", result.seconds());
         metrics.put("parameters", (double) mlp.parameterCount());
         metrics.put("baseline_train_mean_june_mae", Metrics.mae(meanPred, y));
-        metrics.put("baseline_route_delay_mean_7d_june_mae", Metrics.mae(routePred, y));
+        String baselineKey = "baseline_" + baselineColumn + "_june_mae";
+        metrics.put(baselineKey, Metrics.mae(columnPred, y));
 
         String v = version != null ? version : nextVersion();
         Map<String, String> params = new LinkedHashMap<>();
@@ -195,13 +210,16 @@ public final class TrainCommand implements Callable<Integer> {
         params.put("rows_per_epoch", Integer.toString(rowsPerEpoch));
         params.put("seed", Long.toString(seed));
         params.put("training_file", features.getFileName().toString());
+        params.put("feature_set", set.name());
         String dir = register(set, mlp, onnx, v, metrics, null, "mlp-djl", params);
 
         System.out.printf(
-                Locale.ROOT, "%nJune (%,d rows)            MAE     RMSE      R^2%n", y.length);
+                Locale.ROOT,
+                "%nJune (%,d rows)                        MAE     RMSE      R^2%n",
+                y.length);
         row("teacher mlp " + join(hidden), pred, y);
         row("baseline: train mean", meanPred, y);
-        row("baseline: route_delay_7d", routePred, y);
+        row("baseline: " + baselineColumn, columnPred, y);
         System.out.printf(
                 Locale.ROOT,
                 "teacher: %,d parameters, %d epochs (best %d), %.1f s training -> %s%n",
@@ -215,8 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
             distil(trainer, table, set, onnx, mlp, v, june, y);
         }
         double mae = metrics.get("june_mae");
-        if (mae >= metrics.get("baseline_train_mean_june_mae")
-                || mae >= metrics.get("baseline_route_delay_mean_7d_june_mae")) {
+        if (mae >= metrics.get("baseline_train_mean_june_mae") || mae >= metrics.get(baselineKey)) {
             System.out.println(
                     "WARNING: the teacher does not beat both baselines on June MAE; registered"
                             + " anyway for inspection, exit code "
@@ -326,10 +343,25 @@ public final class TrainCommand implements Callable<Integer> {
         return (float) (s / rows.length);
     }
 
-    /** {@code route_delay_mean_7d} as the prediction, its training mean where it is null. */
-    private static float[] routeBaseline(
-            FeatureTable table, int[] rows, FeatureSet set, Preprocessing pre) {
-        int j = set.inputColumns().indexOf("route_delay_mean_7d");
+    /**
+     * The set's most specific past mean delay, used as a prediction: {@code route_delay_mean_7d}
+     * when the set has it, else the daily {@code origin_delay_mean_30d_daily}.
+     */
+    static String baselineColumn(FeatureSet set) {
+        List<String> columns = set.inputColumns();
+        for (String c : List.of("route_delay_mean_7d", "origin_delay_mean_30d_daily")) {
+            if (columns.contains(c)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(
+                "feature set " + set.name() + " has no mean-delay feature to compare against");
+    }
+
+    /** {@code column} as the prediction, its training mean where it is null. */
+    private static float[] columnBaseline(
+            FeatureTable table, int[] rows, FeatureSet set, String column, Preprocessing pre) {
+        int j = set.inputColumns().indexOf(column);
         float fallback = pre.defaults()[j];
         float[] out = new float[rows.length];
         for (int k = 0; k < rows.length; k++) {
@@ -342,7 +374,7 @@ public final class TrainCommand implements Callable<Integer> {
     private static void row(String label, float[] pred, float[] y) {
         System.out.printf(
                 Locale.ROOT,
-                "%-26s %7.3f  %7.3f  %7.4f%n",
+                "%-38s %7.3f  %7.3f  %7.4f%n",
                 label,
                 Metrics.mae(pred, y),
                 Metrics.rmse(pred, y),

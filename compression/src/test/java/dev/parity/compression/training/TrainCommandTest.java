@@ -51,4 +51,50 @@ class TrainCommandTest {
             assertThat(manifest.inputs.get(j).defaultValue).isEqualTo((double) defaults[j]);
         }
     }
+
+    @Test
+    void trainsOnTheOnlineFeatureSetWhenAskedTo() throws Exception {
+        Path csv = SyntheticFeatures.write(dir, 6_000, 12);
+        Path registry = dir.resolve("registry");
+        int code =
+                new CommandLine(new TrainCommand())
+                        .execute(
+                                "--features", csv.toString(),
+                                "--features-set", "online",
+                                "--out", registry.toString(),
+                                "--hidden", "16,16",
+                                "--epochs", "12",
+                                "--batch-size", "128",
+                                "--lr", "0.003");
+        assertThat(code).isZero();
+        ModelRegistry.LoadedModel m =
+                ModelRegistry.load(
+                        new ModelRegistry(registry.toString()).dir("flights-mlp", "1"),
+                        ModelGate.builder().build(),
+                        FlightFeatures.online());
+        ModelManifest manifest = m.manifest();
+        assertThat(manifest.featureSet.name).isEqualTo(FlightFeatures.ONLINE_SET_NAME);
+        assertThat(manifest.inputNames()).isEqualTo(FlightFeatures.online().inputColumns());
+        assertThat(MlpOnnx.parse(m.bytes()).preprocessing().defaults())
+                .hasSize(FlightFeatures.online().inputColumns().size());
+        assertThat(manifest.metrics)
+                .containsKey("baseline_origin_delay_mean_30d_daily_june_mae")
+                .doesNotContainKey("baseline_route_delay_mean_7d_june_mae");
+        assertThat(manifest.lineage.parameters)
+                .containsEntry("feature_set", FlightFeatures.ONLINE_SET_NAME);
+    }
+
+    @Test
+    void anUnknownFeatureSetIsAnErrorNamingTheChoices() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cli = new CommandLine(new TrainCommand());
+        cli.setErr(new java.io.PrintWriter(err));
+        int code =
+                cli.execute(
+                        "--features", dir.toString(),
+                        "--features-set", "nightly",
+                        "--out", dir.resolve("registry").toString());
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("nightly").contains("standard").contains("online");
+    }
 }

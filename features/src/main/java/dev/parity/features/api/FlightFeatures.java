@@ -50,6 +50,32 @@ public final class FlightFeatures {
                 List.of(ContextFeature.DISTANCE, ContextFeature.DEP_HOUR, ContextFeature.DEP_DOW));
     }
 
+    /**
+     * The set called {@code name}: {@code standard} or {@value #SET_NAME} for {@link #standard()},
+     * {@code online} or {@value #ONLINE_SET_NAME} for {@link #online()}.
+     *
+     * @throws IllegalArgumentException naming the accepted values for anything else
+     */
+    public static FeatureSet named(String name) {
+        switch (name) {
+            case "standard":
+            case SET_NAME:
+                return standard();
+            case "online":
+            case ONLINE_SET_NAME:
+                return online();
+            default:
+                throw new IllegalArgumentException(
+                        "unknown feature set '"
+                                + name
+                                + "'; expected standard ("
+                                + SET_NAME
+                                + ") or online ("
+                                + ONLINE_SET_NAME
+                                + ")");
+        }
+    }
+
     private static WindowSpec hours(int h) {
         return WindowSpec.sliding(Duration.ofHours(h));
     }

@@ -28,6 +28,15 @@ public final class BaselineCommand implements Callable<Integer> {
     Path features;
 
     @Option(
+            names = "--features-set",
+            defaultValue = "standard",
+            paramLabel = "SET",
+            description =
+                    "standard (the streaming job's flights_v1) or online (flights_online_v1, for"
+                            + " the online job). Default: ${DEFAULT-VALUE}.")
+    String featuresSet;
+
+    @Option(
             names = "--out",
             required = true,
             paramLabel = "DIR",
@@ -48,10 +57,10 @@ public final class BaselineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FeatureSet set = FlightFeatures.named(featuresSet);
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
-        FeatureSet set = FlightFeatures.standard();
         LinearBaseline.Fit fit = LinearBaseline.fit(features, set);
         String dir =
                 LinearBaseline.register(
