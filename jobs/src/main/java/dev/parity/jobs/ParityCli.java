@@ -3,6 +3,7 @@ package dev.parity.jobs;
 import dev.parity.compression.CompressCommand;
 import dev.parity.compression.training.TrainCommand;
 import dev.parity.jobs.backfill.BackfillCommand;
+import dev.parity.jobs.batch.BatchCostCommand;
 import dev.parity.jobs.batch.BatchPredictCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BackfillCommand.class,
             BatchPredictCommand.class,
+            BatchCostCommand.class,
             OnlineCommand.class,
             SampleCommand.class,
             BaselineCommand.class,

@@ -9,9 +9,7 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -165,7 +163,8 @@ public final class BatchPredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--to (" + toDay + ") is before --from (" + fromDay + ")");
         }
-        JdbcTarget db = JdbcTarget.of(jdbcUrl, jdbcUser, password());
+        JdbcTarget db =
+                JdbcTarget.of(jdbcUrl, jdbcUser, JdbcTarget.passwordFromFile(jdbcPasswordFile));
 
         FeatureSet set = FlightFeatures.standard();
         ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
@@ -239,19 +238,6 @@ public final class BatchPredictCommand implements Callable<Integer> {
                 return rs.getLong(1);
             }
         }
-    }
-
-    private String password() throws IOException {
-        if (jdbcPasswordFile == null) {
-            return null;
-        }
-        if (!Files.isReadable(jdbcPasswordFile)) {
-            throw new IllegalArgumentException(
-                    "--jdbc-password-file: cannot read '" + jdbcPasswordFile + "'");
-        }
-        String text = Files.readString(jdbcPasswordFile, StandardCharsets.UTF_8);
-        int nl = text.indexOf('\n');
-        return (nl < 0 ? text : text.substring(0, nl)).strip();
     }
 
     private static LocalDate day(String option, String value) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -48,6 +50,24 @@ public final class JdbcTarget implements Serializable {
                             + "'");
         }
         return new JdbcTarget(url, user, password);
+    }
+
+    /**
+     * The password in the first line of {@code file} (the value of {@code --jdbc-password-file}),
+     * or null when no file is given. Passwords never go on the command line.
+     */
+    public static String passwordFromFile(Path file) throws IOException {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("--jdbc-password-file: cannot read '" + file + "'");
+        }
+        return Files.readString(file, StandardCharsets.UTF_8)
+                .lines()
+                .findFirst()
+                .orElse("")
+                .strip();
     }
 
     public String url() {

@@ -8,8 +8,6 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -94,15 +92,8 @@ public final class OnlineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String password =
-                jdbcPasswordFile == null
-                        ? null
-                        : Files.readString(jdbcPasswordFile, StandardCharsets.UTF_8)
-                                .lines()
-                                .findFirst()
-                                .orElse("")
-                                .strip();
-        JdbcTarget db = JdbcTarget.of(jdbcUrl, jdbcUser, password);
+        JdbcTarget db =
+                JdbcTarget.of(jdbcUrl, jdbcUser, JdbcTarget.passwordFromFile(jdbcPasswordFile));
         db.prepareTables();
         FeatureSet set = FlightFeatures.online();
         ModelGate gate = ModelGate.builder().build();

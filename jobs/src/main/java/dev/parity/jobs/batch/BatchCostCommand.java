@@ -1,0 +1,354 @@
+package dev.parity.jobs.batch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parity batch-cost}: what batch prediction (DESIGN section 1, mode 1) spent on flights
+ * nobody asked about. Reads a request log (which flights were actually looked up), joins it in
+ * PostgreSQL with {@code batch_predictions} and reports, per model version, how many precomputed
+ * predictions were never used, as a share of all of them, and the storage those rows take.
+ *
+ * <p>The log is a CSV file with a header and an {@code id} column holding the flight id that was
+ * looked up, one line per request; other columns are ignored, and a flight asked about several
+ * times counts once. A line whose id is not an integer is reported with its line number and
+ * counted; the report is still printed and the command exits with {@value #REJECTED_LINES}.
+ */
+@Command(
+        name = "batch-cost",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Reports the cost of batch prediction: from a request log (CSV with an id column, one"
+                    + " line per lookup of a flight's prediction), how many rows of"
+                    + " batch_predictions were never requested, as a share of all of them, per"
+                    + " model and version, and the table storage they take.",
+            "Exit code 4: some lines of the log were rejected (each is named); the report covers"
+                    + " the others."
+        })
+public final class BatchCostCommand implements Callable<Integer> {
+    static final int REJECTED_LINES = 4;
+    private static final int MAX_LINES_SHOWN = 5;
+    private static final int COPY_CHUNK = 64 * 1024;
+
+    @Option(
+            names = "--requests",
+            required = true,
+            paramLabel = "FILE",
+            description = "Request log: CSV with a header that has an id column (the flight id).")
+    Path requests;
+
+    @Option(
+            names = "--jdbc-url",
+            required = true,
+            paramLabel = "URL",
+            description = "PostgreSQL JDBC URL of the serving tables.")
+    String jdbcUrl;
+
+    @Option(
+            names = "--jdbc-user",
+            paramLabel = "USER",
+            description = "Database user (default: the URL's or the driver's).")
+    String jdbcUser;
+
+    @Option(
+            names = "--jdbc-password-file",
+            paramLabel = "FILE",
+            description = "File holding the database password (first line).")
+    Path jdbcPasswordFile;
+
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description = "Only this model's batch predictions (default: every model).")
+    String model;
+
+    @Option(
+            names = "--model-version",
+            paramLabel = "V",
+            description = "Only this version (with --model; default: every version).")
+    String version;
+
+    private final PrintStream console;
+
+    public BatchCostCommand() {
+        this(System.out);
+    }
+
+    BatchCostCommand(PrintStream console) {
+        this.console = console;
+    }
+
+    /** The report of one model version. */
+    public record Row(
+            String model,
+            String version,
+            long predictions,
+            long used,
+            long requestsServed,
+            long requestedWithoutPrediction) {
+        public long unused() {
+            return predictions - used;
+        }
+
+        public double unusedShare() {
+            return predictions == 0 ? 0 : (double) unused() / predictions;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (version != null && model == null) {
+            throw new IllegalArgumentException("--model-version needs --model");
+        }
+        if (!Files.isReadable(requests)) {
+            throw new IllegalArgumentException("--requests: cannot read '" + requests + "'");
+        }
+        JdbcTarget db =
+                JdbcTarget.of(jdbcUrl, jdbcUser, JdbcTarget.passwordFromFile(jdbcPasswordFile));
+        try (Connection c = db.connect()) {
+            if (!tableExists(c)) {
+                throw new IllegalArgumentException(
+                        "--jdbc-url: "
+                                + db
+                                + " has no batch_predictions table; run `parity batch-predict`"
+                                + " first");
+            }
+            c.setAutoCommit(false); // the temporary table lives for this transaction
+            try (Statement s = c.createStatement()) {
+                s.execute(
+                        "CREATE TEMPORARY TABLE requested_flights (id BIGINT NOT NULL)"
+                                + " ON COMMIT DROP");
+            }
+            LogStats log = copyLog(c);
+            try (Statement s = c.createStatement()) {
+                s.execute("ANALYZE requested_flights");
+            }
+            List<Row> rows = report(c);
+            long[] storage = storage(c);
+            c.rollback();
+
+            print(log, rows, storage);
+            if (rows.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "no batch predictions"
+                                + (model == null ? "" : " of model " + model)
+                                + (version == null ? "" : " version " + version)
+                                + " in "
+                                + db);
+            }
+            return log.rejected == 0 ? 0 : REJECTED_LINES;
+        }
+    }
+
+    private static boolean tableExists(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT to_regclass('batch_predictions')")) {
+            rs.next();
+            return rs.getString(1) != null;
+        }
+    }
+
+    /** Counts of the request log. */
+    static final class LogStats {
+        long requests;
+        long rejected;
+        final List<String> firstRejected = new ArrayList<>();
+    }
+
+    /** Streams the log's valid ids into {@code requested_flights} with COPY. */
+    private LogStats copyLog(Connection c) throws IOException, SQLException {
+        LogStats stats = new LogStats();
+        CopyIn copy =
+                c.unwrap(PGConnection.class)
+                        .getCopyAPI()
+                        .copyIn("COPY requested_flights (id) FROM STDIN");
+        try (BufferedReader in = Files.newBufferedReader(requests, StandardCharsets.UTF_8)) {
+            String header = in.readLine();
+            if (header == null) {
+                throw new IllegalArgumentException(requests + ": empty file, expected a header");
+            }
+            int idColumn = columnIndex(header, "id");
+            StringBuilder chunk = new StringBuilder(COPY_CHUNK + 32);
+            String line;
+            long lineNo = 1;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] fields = line.split(",", -1);
+                String problem = null;
+                if (fields.length <= idColumn) {
+                    problem = "no id field";
+                } else {
+                    String id = fields[idColumn].strip();
+                    try {
+                        chunk.append(Long.parseLong(id)).append('\n');
+                    } catch (NumberFormatException e) {
+                        problem = "id '" + id + "' is not an integer";
+                    }
+                }
+                if (problem == null) {
+                    stats.requests++;
+                } else {
+                    stats.rejected++;
+                    if (stats.firstRejected.size() < MAX_LINES_SHOWN) {
+                        stats.firstRejected.add(requests + ":" + lineNo + ": " + problem);
+                    }
+                }
+                if (chunk.length() >= COPY_CHUNK) {
+                    write(copy, chunk);
+                }
+            }
+            write(copy, chunk);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        return stats;
+    }
+
+    private static void write(CopyIn copy, StringBuilder chunk) throws SQLException {
+        byte[] bytes = chunk.toString().getBytes(StandardCharsets.US_ASCII);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        chunk.setLength(0);
+    }
+
+    private int columnIndex(String header, String name) {
+        String[] columns = header.split(",", -1);
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i].strip().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(
+                requests + ":1: the header has no '" + name + "' column: " + header);
+    }
+
+    private List<Row> report(Connection c) throws SQLException {
+        String filter =
+                (model == null ? "" : " AND b.model = ?")
+                        + (version == null ? "" : " AND b.version = ?");
+        String sql =
+                "WITH r AS (SELECT id, count(*) AS n FROM requested_flights GROUP BY id),"
+                        + " v AS (SELECT DISTINCT model, version FROM batch_predictions b"
+                        + " WHERE true"
+                        + filter
+                        + ")"
+                        + " SELECT v.model, v.version,"
+                        + " (SELECT count(*) FROM batch_predictions b"
+                        + "   WHERE b.model = v.model AND b.version = v.version),"
+                        + " (SELECT count(*) FROM batch_predictions b JOIN r ON r.id = b.id"
+                        + "   WHERE b.model = v.model AND b.version = v.version),"
+                        + " (SELECT coalesce(sum(r.n), 0) FROM batch_predictions b"
+                        + "   JOIN r ON r.id = b.id"
+                        + "   WHERE b.model = v.model AND b.version = v.version),"
+                        + " (SELECT count(*) FROM r WHERE NOT EXISTS (SELECT 1 FROM"
+                        + "   batch_predictions b WHERE b.id = r.id AND b.model = v.model"
+                        + "   AND b.version = v.version))"
+                        + " FROM v ORDER BY v.model, v.version";
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            if (model != null) {
+                ps.setString(p++, model);
+            }
+            if (version != null) {
+                ps.setString(p, version);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(
+                            new Row(
+                                    rs.getString(1),
+                                    rs.getString(2),
+                                    rs.getLong(3),
+                                    rs.getLong(4),
+                                    rs.getLong(5),
+                                    rs.getLong(6)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** {rows of batch_predictions, its bytes on disk including indexes, distinct requested ids}. */
+    private static long[] storage(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT (SELECT count(*) FROM batch_predictions),"
+                                        + " pg_total_relation_size('batch_predictions'),"
+                                        + " (SELECT count(DISTINCT id) FROM requested_flights)")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+        }
+    }
+
+    private void print(LogStats log, List<Row> rows, long[] storage) {
+        console.printf(
+                Locale.ROOT,
+                "batch-cost: %,d requests for %,d distinct flights in %s (%,d lines rejected)%n",
+                log.requests,
+                storage[2],
+                requests,
+                log.rejected);
+        for (String r : log.firstRejected) {
+            console.println("  rejected " + r);
+        }
+        console.printf(
+                Locale.ROOT,
+                "%-28s %12s %12s %12s %8s %12s %14s%n",
+                "model/version",
+                "predictions",
+                "used",
+                "never_used",
+                "share",
+                "requests_hit",
+                "no_prediction");
+        for (Row r : rows) {
+            console.printf(
+                    Locale.ROOT,
+                    "%-28s %,12d %,12d %,12d %7.2f%% %,12d %,14d%n",
+                    r.model() + "/" + r.version(),
+                    r.predictions(),
+                    r.used(),
+                    r.unused(),
+                    100 * r.unusedShare(),
+                    r.requestsServed(),
+                    r.requestedWithoutPrediction());
+        }
+        long tableRows = storage[0];
+        long bytes = storage[1];
+        long unused = rows.stream().mapToLong(Row::unused).sum();
+        if (tableRows > 0) {
+            console.printf(
+                    Locale.ROOT,
+                    "storage: batch_predictions holds %,d rows in %.1f MB (with its index); the"
+                            + " %,d never-used rows above take about %.1f MB of it%n",
+                    tableRows,
+                    bytes / 1e6,
+                    unused,
+                    bytes / 1e6 * unused / tableRows);
+        }
+    }
+}
