@@ -53,27 +53,7 @@ public final class ParityCli implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new ParityCli());
         StreamCommand.addOptionList(cli.getSubcommands().get("stream"));
-        cli.setExecutionExceptionHandler(
-                (e, cmd, parsed) -> {
-                    Throwable cause = rootUserError(e);
-                    if (cause != null) {
-                        cmd.getErr().println("error: " + cause.getMessage());
-                        return 2;
-                    }
-                    cmd.getErr().println("error: " + e);
-                    e.printStackTrace(cmd.getErr());
-                    return 1;
-                });
+        CliErrors.install(cli);
         return cli.execute(args);
-    }
-
-    /** The first IllegalArgumentException in the cause chain: bad input the user can fix. */
-    private static Throwable rootUserError(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException) {
-                return t;
-            }
-        }
-        return null;
     }
 }

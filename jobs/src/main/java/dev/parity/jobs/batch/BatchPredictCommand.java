@@ -27,7 +27,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code parity batch-predict}: scores a period's flights into PostgreSQL on a local Flink. */
+/**
+ * {@code parity batch-predict}: scores a period's flights into PostgreSQL, on the launcher's local
+ * Flink or, through {@link BatchPredictionJob#main}, submitted to a cluster with the same options.
+ */
 @Command(
         name = "batch-predict",
         mixinStandardHelpOptions = true,
@@ -136,13 +139,16 @@ public final class BatchPredictCommand implements Callable<Integer> {
     Duration progressInterval;
 
     private final PrintStream console;
+    private final boolean onCluster;
 
     public BatchPredictCommand() {
-        this(System.out);
+        this(System.out, false);
     }
 
-    BatchPredictCommand(PrintStream console) {
+    /** {@code onCluster}: inside {@code flink run}; the cluster sizes memory and reporters. */
+    BatchPredictCommand(PrintStream console, boolean onCluster) {
         this.console = console;
+        this.onCluster = onCluster;
     }
 
     @Override
@@ -172,8 +178,8 @@ public final class BatchPredictCommand implements Callable<Integer> {
         // Before the job: an unreachable database fails here, naming --jdbc-url.
         db.prepareTables();
 
-        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.BATCH, true);
-        if (!progressInterval.isZero()) {
+        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.BATCH, !onCluster);
+        if (!onCluster && !progressInterval.isZero()) {
             conf.setString(
                     "metrics.reporter.progress.factory.class",
                     ProgressReporter.Factory.class.getName());
@@ -199,6 +205,15 @@ public final class BatchPredictCommand implements Callable<Integer> {
         long start = System.nanoTime();
         JobExecutionResult result = env.execute("parity-batch-predict");
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (!result.isJobExecutionResult()) {
+            // flink run -d: the job runs on; its counters are in the web UI and metrics
+            console.printf(
+                    Locale.ROOT,
+                    "batch-predict: submitted job %s (detached); rows appear in"
+                            + " batch_predictions as it runs%n",
+                    result.getJobID());
+            return 0;
+        }
 
         long upserted = counter(result, BatchPredictionJob.PREDICTIONS_UPSERTED);
         long unscorable = counter(result, BatchPredictionJob.UNSCORABLE);

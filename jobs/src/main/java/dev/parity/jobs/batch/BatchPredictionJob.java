@@ -6,6 +6,7 @@ import dev.parity.features.flink.DailySnapshots;
 import dev.parity.features.flink.FeaturePipeline;
 import dev.parity.features.flink.FeatureSnapshot;
 import dev.parity.features.flink.FlightFileInput;
+import dev.parity.jobs.CliErrors;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
@@ -82,6 +83,17 @@ public final class BatchPredictionJob {
         this.fromMillis = from == null ? Long.MIN_VALUE : startOf(from);
         this.toMillisExclusive = to == null ? Long.MAX_VALUE : startOf(to.plusDays(1));
         this.jdbcBatchSize = jdbcBatchSize;
+    }
+
+    /**
+     * Entry point on a cluster: {@code flink run -c dev.parity.jobs.batch.BatchPredictionJob <job
+     * jar> --events ... --model ... --jdbc-url ...}, the options of {@code parity batch-predict}.
+     * The events file and the model directory must be readable on the TaskManagers (a shared path
+     * or a Flink file system URI); the job jar reads CSV and CSV.gz, Parquet needs Hadoop on the
+     * cluster's classpath.
+     */
+    public static void main(String[] args) {
+        CliErrors.runOrThrow(new BatchPredictCommand(System.out, true), args);
     }
 
     static long startOf(LocalDate day) {

@@ -20,7 +20,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code parity online}: the online prediction job on a local Flink. */
+/**
+ * {@code parity online}: the online prediction job, on the launcher's local Flink or, through
+ * {@link OnlinePredictionJob#main}, submitted to a cluster with the same options.
+ */
 @Command(
         name = "online",
         mixinStandardHelpOptions = true,
@@ -90,6 +93,17 @@ public final class OnlineCommand implements Callable<Integer> {
                     "Longest a request waits for its scoring micro-batch. Default: ${DEFAULT-VALUE}.")
     Duration maxWait;
 
+    private final boolean onCluster;
+
+    public OnlineCommand() {
+        this(false);
+    }
+
+    /** {@code onCluster}: inside {@code flink run}; the cluster sizes memory and slots. */
+    OnlineCommand(boolean onCluster) {
+        this.onCluster = onCluster;
+    }
+
     @Override
     public Integer call() throws Exception {
         JdbcTarget db =
@@ -99,7 +113,7 @@ public final class OnlineCommand implements Callable<Integer> {
         ModelGate gate = ModelGate.builder().build();
         ModelManifest manifest = ModelRegistry.load(model, gate, set).manifest();
 
-        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
+        Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, !onCluster);
         // bounded restarts: a poison request must not restart the job forever (DESIGN 8)
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "3");

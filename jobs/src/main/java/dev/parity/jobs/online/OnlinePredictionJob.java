@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.WindowSpec;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.jobs.CliErrors;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.streaming.RawBytes;
 import dev.parity.models.flink.Prediction;
@@ -100,6 +101,16 @@ public final class OnlinePredictionJob {
                 .sinkTo(responses)
                 .name("write-responses")
                 .uid("online-write-responses");
+    }
+
+    /**
+     * Entry point on a cluster: {@code flink run -c dev.parity.jobs.online.OnlinePredictionJob <job
+     * jar> --bootstrap-servers ... --model ... --jdbc-url ...}, the options of {@code parity
+     * online}. The client checks the model and the database and creates the tables before it
+     * submits; the model directory must be readable on the TaskManagers too.
+     */
+    public static void main(String[] args) {
+        CliErrors.runOrThrow(new OnlineCommand(true), args);
     }
 
     /** Requests from {@code topic}, from the earliest offset (or the group's, on restore). */

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.reference.SampleData;
@@ -12,8 +14,10 @@ import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.EventTimeOrder;
 import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.jobs.kafka.PredictionRecords;
+import dev.parity.models.LinearBaseline;
 import dev.parity.tests.Backfills;
 import dev.parity.tests.kafka.CommittedRecords;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +26,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -191,6 +198,196 @@ class ClusterE2ECase {
         assertThat(allLogs).contains("ssl.key.password = [hidden]");
     }
 
+    /**
+     * The serving jobs submitted the same way, through their cluster entry points: {@code
+     * BatchPredictionJob} (attached, BATCH) writes a period's predictions and snapshots into a real
+     * PostgreSQL, equal to the backfill's predictions for those flights; {@code
+     * OnlinePredictionJob} (detached, unbounded) answers requests from those snapshots once each. A
+     * bad option fails the submission with the command's message.
+     */
+    @Test
+    void servingJobsRunOnTheClusterThroughTheirEntryPoints() throws Exception {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic("e2e.requests", 1);
+        kafka.createTopic("e2e.responses", 1);
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
+            String url = postgres.getJdbcUrl("postgres", "postgres");
+            Path backfill = tmp.resolve("backfill");
+            Map<Long, String> expected = new HashMap<>();
+            for (String line : Backfills.samplePredictions(backfill, MODEL)) {
+                expected.put(PredictionRecords.idOf(line), line);
+            }
+            Map<Long, String[]> flights = inPeriod(backfill.resolve("features.csv"));
+            assertThat(flights).hasSizeGreaterThan(1_000);
+
+            int rest = freePort();
+            Path conf = writeConf(rest, freePortRange(3));
+            String cp = clusterClasspath();
+            processes.add(
+                    start(
+                            "jobmanager",
+                            cp,
+                            conf,
+                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"));
+            processes.add(
+                    start(
+                            "taskmanager-1",
+                            cp,
+                            conf,
+                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
+            waitForTaskManagers(rest, 1);
+            String jar = jobJar();
+
+            String batch =
+                    flink(
+                            conf,
+                            "run",
+                            "-c",
+                            "dev.parity.jobs.batch.BatchPredictionJob",
+                            jar,
+                            "--events",
+                            SampleData.path().toAbsolutePath().toString(),
+                            "--model",
+                            MODEL,
+                            "--jdbc-url",
+                            url,
+                            "--from",
+                            FIRST_DAY,
+                            "--to",
+                            LAST_DAY);
+            assertThat(batch).contains("predictions_upserted");
+            Map<Long, String> stored = new HashMap<>();
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs =
+                            st.executeQuery(
+                                    "SELECT id, model, version, prediction FROM batch_predictions")) {
+                while (rs.next()) {
+                    stored.put(
+                            rs.getLong(1),
+                            rs.getLong(1)
+                                    + ","
+                                    + rs.getString(2)
+                                    + ","
+                                    + rs.getString(3)
+                                    + ","
+                                    + Float.toString(rs.getFloat(4)));
+                }
+            }
+            Map<Long, String> expectedInPeriod = new HashMap<>();
+            flights.keySet().forEach(id -> expectedInPeriod.put(id, expected.get(id)));
+            assertThat(stored).isEqualTo(expectedInPeriod);
+
+            FeatureSet online = FlightFeatures.online();
+            String onlineModel =
+                    LinearBaseline.register(
+                            LinearBaseline.fit(backfill.resolve("features.csv"), online),
+                            online,
+                            tmp.resolve("registry").toString(),
+                            "flights-online",
+                            "1",
+                            "e2e");
+
+            String refused =
+                    flinkFailing(
+                            conf,
+                            "run",
+                            "-c",
+                            "dev.parity.jobs.online.OnlinePredictionJob",
+                            jar,
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--model",
+                            MODEL, // a model of the standard set: the online job refuses it
+                            "--jdbc-url",
+                            url);
+            assertThat(refused).contains("the job was not submitted (exit code 2)");
+
+            List<Long> asked = new ArrayList<>();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+                for (Map.Entry<Long, String[]> f : flights.entrySet()) {
+                    String[] v = f.getValue();
+                    if (asked.size() == 500 || v[4].isEmpty()) {
+                        continue; // no daily feature: that request would get an error response
+                    }
+                    asked.add(f.getKey());
+                    String request =
+                            String.format(
+                                    "{\"request_id\": %d, \"origin\": \"%s\", \"dest\":"
+                                            + " \"%s\", \"distance\": %s, \"dep_time\": \"%s\"}",
+                                    f.getKey(), v[1], v[2], v[3], v[0]);
+                    producer.send(
+                            new ProducerRecord<>(
+                                    "e2e.requests", request.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            String submitted =
+                    flink(
+                            conf,
+                            "run",
+                            "-d",
+                            "-c",
+                            "dev.parity.jobs.online.OnlinePredictionJob",
+                            jar,
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--model",
+                            onlineModel,
+                            "--jdbc-url",
+                            url,
+                            "--requests-topic",
+                            "e2e.requests",
+                            "--responses-topic",
+                            "e2e.responses",
+                            "--checkpoint-interval",
+                            "PT1S");
+            String onlineJob = match(submitted, "JobID ([0-9a-f]{32})");
+            CommittedRecords.awaitAtLeast(
+                    kafka, "e2e.responses", asked.size(), Duration.ofMinutes(3));
+            CommittedRecords.awaitQuiet(kafka, "e2e.responses", Duration.ofSeconds(3));
+            Map<Long, Integer> answers = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAllCommitted("e2e.responses")) {
+                JsonNode n = JSON.readTree(r.value());
+                assertThat(n.has("error")).as(n.toString()).isFalse();
+                assertThat(n.get("model").asText()).isEqualTo("flights-online");
+                answers.merge(n.get("request_id").asLong(), 1, Integer::sum);
+            }
+            assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(asked);
+            assertThat(answers.values()).containsOnly(1);
+            flink(conf, "cancel", onlineJob);
+        }
+    }
+
+    private static final String FIRST_DAY = "2001-01-02";
+    private static final String LAST_DAY = "2001-01-03";
+
+    /**
+     * The flights of the training file departing on {@link #FIRST_DAY}..{@link #LAST_DAY}: id ->
+     * {dep_time, origin, dest, distance, origin_delay_mean_30d_daily}.
+     */
+    private static Map<Long, String[]> inPeriod(Path featuresCsv) throws IOException {
+        List<String> lines = Files.readAllLines(featuresCsv);
+        List<String> h = List.of(lines.get(0).split(",", -1));
+        Map<Long, String[]> out = new java.util.TreeMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            String dep = f[h.indexOf("dep_time")];
+            String day = dep.substring(0, 10);
+            if (day.compareTo(FIRST_DAY) >= 0 && day.compareTo(LAST_DAY) <= 0) {
+                out.put(
+                        Long.parseLong(f[h.indexOf("id")]),
+                        new String[] {
+                            dep,
+                            f[h.indexOf("origin")],
+                            f[h.indexOf("dest")],
+                            f[h.indexOf("distance")],
+                            f[h.indexOf("origin_delay_mean_30d_daily")]
+                        });
+            }
+        }
+        return out;
+    }
+
     /** The sample's events in the order `parity replay` writes them. */
     private static List<FlightEvent> sampleEventsInOrder() throws IOException {
         List<FlightEvent> out = new ArrayList<>();
@@ -356,6 +553,21 @@ class ClusterE2ECase {
 
     /** Runs {@code flink <args>} (CliFrontend) and returns its output; fails on non-zero exit. */
     private String flink(Path conf, String... args) throws Exception {
+        FlinkRun r = runFlink(conf, args);
+        assertThat(r.exit).as("flink " + String.join(" ", args) + ":\n" + r.output).isZero();
+        return r.output;
+    }
+
+    /** Runs {@code flink <args>} that must fail; returns its output. */
+    private String flinkFailing(Path conf, String... args) throws Exception {
+        FlinkRun r = runFlink(conf, args);
+        assertThat(r.exit).as("flink " + String.join(" ", args) + ":\n" + r.output).isNotZero();
+        return r.output;
+    }
+
+    private record FlinkRun(int exit, String output) {}
+
+    private FlinkRun runFlink(Path conf, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin());
         cmd.add("-Xmx300m");
@@ -372,9 +584,7 @@ class ClusterE2ECase {
         pb.redirectOutput(out.toFile());
         Process p = pb.start();
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("flink " + args[0] + " finished").isTrue();
-        String text = Files.readString(out);
-        assertThat(p.exitValue()).as("flink " + String.join(" ", args) + ":\n" + text).isZero();
-        return text;
+        return new FlinkRun(p.exitValue(), Files.readString(out));
     }
 
     private static String match(String text, String regex) {
