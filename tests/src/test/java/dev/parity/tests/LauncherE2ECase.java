@@ -35,7 +35,10 @@ class LauncherE2ECase {
                         "compress",
                         "train",
                         "replay",
-                        "stream");
+                        "stream",
+                        "batch-predict",
+                        "batch-cost",
+                        "online");
         for (String command :
                 List.of(
                         "demo",
@@ -45,7 +48,10 @@ class LauncherE2ECase {
                         "compress",
                         "train",
                         "replay",
-                        "stream")) {
+                        "stream",
+                        "batch-predict",
+                        "batch-cost",
+                        "online")) {
             Result r = run(command, "--help");
             assertThat(r.exit).as(command + " --help").isZero();
             assertThat(r.out).contains("Usage: parity " + command);
@@ -53,7 +59,7 @@ class LauncherE2ECase {
     }
 
     @Test
-    void demoStreamsTheSampleThroughKafkaAndMatchesTheBackfill() throws Exception {
+    void demoRunsTheThreeModesAndMatchesTheBackfill() throws Exception {
         Path out = tmp.resolve("demo");
         Result r =
                 run("demo", "--out", out.toString(), "--speedup", "20000", "--web-port", "18081");
@@ -64,7 +70,12 @@ class LauncherE2ECase {
                 .contains("predictions out:  48,626")
                 .contains("duplicates:       0")
                 .containsPattern("latency: +p50 \\d+ ms, p99 \\d+ ms")
-                .contains("parity: 48626/48626 identical");
+                .contains("parity: 48626/48626 identical")
+                .contains("batch parity: 48626/48626 rows of batch_predictions identical")
+                .contains("\"model\":\"flights-online-linear\"")
+                .contains("online: 2,000 requests, ")
+                .contains("2,000 responses in all")
+                .containsPattern("flights-linear/1 +48,626 +2,000 +46,626 +95\\.89%");
         assertThat(Files.readAllLines(out.resolve("backfill/predictions.csv"))).hasSize(48_627);
     }
 

@@ -29,20 +29,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code parity demo}: streaming prediction end to end with nothing to install. It starts a real
- * KRaft broker in this JVM and a local Flink with its web UI, runs the streaming job with the
+ * {@code parity demo}: the three prediction modes end to end with nothing to install. It starts a
+ * real KRaft broker in this JVM and a local Flink with its web UI, runs the streaming job with the
  * bundled model, replays the bundled sample into Kafka at a fixed speed-up of event time, shows
- * progress and live predictions read with {@code read_committed}, and ends with a summary and a
- * parity line against a BATCH backfill of the same sample. Everything runs in this process and
- * stops with it.
+ * progress and live predictions read with {@code read_committed}, and ends the streaming part with
+ * a summary and a parity line against a BATCH backfill of the same sample. Then {@link ServingDemo}
+ * runs batch prediction into an embedded PostgreSQL and the online job on requests for the last
+ * day, and reports the cost of batch prediction. Everything runs in this process and stops with it.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Streaming prediction on the bundled sample (3 days, 48,626 flights): an embedded"
-                    + " Kafka broker, a local Flink with web UI, the bundled ONNX model, a paced"
-                    + " replay, live predictions, latency and a parity check against a backfill."
+            "The three prediction modes on the bundled sample (3 days, 48,626 flights)."
+                    + " Streaming: an embedded Kafka broker, a local Flink with web UI, the bundled"
+                    + " ONNX model, a paced replay, live predictions, latency and a parity check"
+                    + " against a backfill. Then batch prediction into an embedded PostgreSQL,"
+                    + " online requests answered from its daily snapshots, and the share of batch"
+                    + " predictions nobody asked for."
         })
 public final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "data/sample/flights-sample.csv";
@@ -89,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         System.out.println(
-                "[demo] 1/4 reference: BATCH backfill of the sample with the same model");
+                "[demo] 1/6 reference: BATCH backfill of the sample with the same model");
         Path reference = out.resolve("backfill");
         int exit =
                 ParityCli.execute(
@@ -107,14 +111,16 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Map<Long, String> expected = readPredictions(reference.resolve("predictions.csv"));
 
-        System.out.println("[demo] 2/4 starting an embedded Kafka broker (KRaft)");
+        System.out.println("[demo] 2/6 starting an embedded Kafka broker (KRaft)");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic("flights.events", 2);
             kafka.createTopic("flights.predictions", 2);
             kafka.createTopic("flights.deadletter", 1);
             kafka.createTopic("flights.late", 1);
             System.out.println("       bootstrap servers: " + kafka.bootstrapServers());
-            return stream(kafka, expected);
+            int streamed = stream(kafka, expected);
+            boolean served = ServingDemo.run(kafka, reference, expected, MODEL);
+            return streamed == 0 && served ? 0 : 1;
         }
     }
 
@@ -133,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
         StreamingPredictionJob.fromConfig(conf).build(env);
         JobClient job = env.executeAsync("parity-demo");
         System.out.printf(
-                "[demo] 3/4 streaming job %s running on a local Flink: web UI http://localhost:%d%n",
+                "[demo] 3/6 streaming job %s running on a local Flink: web UI http://localhost:%d%n",
                 job.getJobID(), port);
 
         PredictionWatcher watcher =
@@ -152,7 +158,7 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             System.out.printf(
                     Locale.ROOT,
-                    "[demo] 4/4 replaying %s at %.0fx event time into flights.events%n",
+                    "[demo] 4/6 replaying %s at %.0fx event time into flights.events%n",
                     SAMPLE,
                     speedup);
             int exit =

@@ -1,0 +1,226 @@
+package dev.parity.jobs.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.api.FlightFeatures;
+import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.models.LinearBaseline;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The demo's second half: the other two prediction modes of DESIGN section 1 on the same sample,
+ * against an embedded PostgreSQL. Batch prediction writes every flight's prediction and the daily
+ * snapshots (checked against the backfill); the online job answers requests for some flights of the
+ * last day from those snapshots with a linear model fitted on the online feature set; {@code
+ * batch-cost} then reports how many precomputed predictions nobody asked for.
+ */
+final class ServingDemo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The flights requested online: a seeded sample of this day's departures. */
+    static final String REQUEST_DAY = "2001-01-03";
+
+    static final int REQUESTS = 2_000;
+
+    private ServingDemo() {}
+
+    /** Runs steps 5 and 6; true when every check held. */
+    static boolean run(
+            EmbeddedKafka kafka, Path backfill, Map<Long, String> expected, String batchModel)
+            throws Exception {
+        System.out.println();
+        System.out.println(
+                "[demo] 5/6 batch prediction: every sample flight and the daily snapshots into an"
+                        + " embedded PostgreSQL");
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
+            String url = postgres.getJdbcUrl("postgres", "postgres");
+            int exit =
+                    ParityCli.execute(
+                            "batch-predict",
+                            "--events",
+                            DemoCommand.SAMPLE,
+                            "--model",
+                            batchModel,
+                            "--jdbc-url",
+                            url,
+                            "--progress-interval",
+                            "PT0S");
+            if (exit != 0) {
+                return false;
+            }
+            long identical = 0;
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs =
+                            s.executeQuery(
+                                    "SELECT id, model, version, prediction FROM batch_predictions")) {
+                while (rs.next()) {
+                    String line =
+                            rs.getLong(1)
+                                    + ","
+                                    + rs.getString(2)
+                                    + ","
+                                    + rs.getString(3)
+                                    + ","
+                                    + rs.getFloat(4);
+                    if (line.equals(expected.get(rs.getLong(1)))) {
+                        identical++;
+                    }
+                }
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "  batch parity: %d/%d rows of batch_predictions identical to the backfill%n",
+                    identical,
+                    expected.size());
+
+            System.out.println();
+            System.out.printf(
+                    Locale.ROOT,
+                    "[demo] 6/6 online prediction: %,d requests for %s flights, answered from the"
+                            + " snapshots%n",
+                    REQUESTS,
+                    REQUEST_DAY);
+            Path features = backfill.resolve("features.csv");
+            FeatureSet online = FlightFeatures.online();
+            String onlineModel =
+                    LinearBaseline.register(
+                            LinearBaseline.fit(features, online),
+                            online,
+                            backfill.resolveSibling("online-registry").toString(),
+                            "flights-online-linear",
+                            "1",
+                            features.getFileName().toString());
+            System.out.println(
+                    "  model: least squares on "
+                            + online.inputColumns()
+                            + " ("
+                            + FlightFeatures.ONLINE_SET_NAME
+                            + ") -> "
+                            + onlineModel);
+            List<ObjectNode> requests = requests(features);
+            Path log = backfill.resolveSibling("requests.csv");
+            try (BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+                w.write("id\n");
+                for (ObjectNode r : requests) {
+                    w.write(r.get("request_id").asLong() + "\n");
+                }
+            }
+            kafka.createTopic("flights.requests", 1);
+            kafka.createTopic("flights.responses", 1);
+            send(kafka, requests);
+            exit =
+                    ParityCli.execute(
+                            "online",
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--model",
+                            onlineModel,
+                            "--jdbc-url",
+                            url,
+                            "--bounded");
+            if (exit != 0) {
+                return false;
+            }
+            long answered = 0;
+            long errors = 0;
+            String firstError = null;
+            List<ConsumerRecord<byte[], byte[]>> responses =
+                    kafka.readCommitted("flights.responses", requests.size());
+            for (ConsumerRecord<byte[], byte[]> r : responses) {
+                JsonNode n = JSON.readTree(r.value());
+                if (n.has("error")) {
+                    errors++;
+                    firstError = firstError == null ? n.toString() : firstError;
+                } else {
+                    answered++;
+                    if (answered <= 3) {
+                        System.out.println("  response: " + n);
+                    }
+                }
+            }
+            if (firstError != null) {
+                System.out.println("  error response: " + firstError);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "  online: %,d requests, %,d predictions, %,d explicit error responses (no"
+                            + " snapshot), %,d responses in all%n",
+                    requests.size(),
+                    answered,
+                    errors,
+                    responses.size());
+
+            System.out.println();
+            System.out.println(
+                    "  the cost of batch prediction, from the online request log (" + log + "):");
+            exit = ParityCli.execute("batch-cost", "--requests", log.toString(), "--jdbc-url", url);
+            return exit == 0
+                    && identical == expected.size()
+                    && responses.size() == requests.size()
+                    && answered + errors == requests.size();
+        }
+    }
+
+    /** A seeded sample of {@link #REQUEST_DAY}'s flights as online requests (id = flight id). */
+    private static List<ObjectNode> requests(Path features) throws Exception {
+        List<ObjectNode> day = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(features, StandardCharsets.UTF_8)) {
+            List<String> h = List.of(in.readLine().split(",", -1));
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] f = line.split(",", -1);
+                String dep = f[h.indexOf("dep_time")];
+                if (!dep.startsWith(REQUEST_DAY)) {
+                    continue;
+                }
+                ObjectNode r = JSON.createObjectNode();
+                r.put("request_id", Long.parseLong(f[h.indexOf("id")]));
+                r.put("origin", f[h.indexOf("origin")]);
+                r.put("dest", f[h.indexOf("dest")]);
+                r.put("distance", Long.parseLong(f[h.indexOf("distance")]));
+                r.put("dep_time", dep);
+                day.add(r);
+            }
+        }
+        Collections.shuffle(day, new Random(42));
+        return day.subList(0, Math.min(REQUESTS, day.size()));
+    }
+
+    private static void send(EmbeddedKafka kafka, List<ObjectNode> requests) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (ObjectNode r : requests) {
+                producer.send(
+                        new ProducerRecord<>(
+                                "flights.requests", r.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+}
