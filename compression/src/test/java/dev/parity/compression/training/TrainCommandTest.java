@@ -7,6 +7,8 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,16 +20,7 @@ class TrainCommandTest {
     void registersATeacherThatPassesTheGateWithAFullManifest() throws Exception {
         Path csv = SyntheticFeatures.write(dir, 6_000, 11);
         Path registry = dir.resolve("registry");
-        int code =
-                new CommandLine(new TrainCommand())
-                        .execute(
-                                "--features", csv.toString(),
-                                "--out", registry.toString(),
-                                "--hidden", "16,16",
-                                "--epochs", "12",
-                                "--batch-size", "128",
-                                "--lr", "0.003");
-        assertThat(code).isZero();
+        assertThat(trainSmall(csv, registry)).isZero();
         ModelRegistry.LoadedModel m =
                 ModelRegistry.load(
                         new ModelRegistry(registry.toString()).dir("flights-mlp", "1"),
@@ -56,17 +49,7 @@ class TrainCommandTest {
     void trainsOnTheOnlineFeatureSetWhenAskedTo() throws Exception {
         Path csv = SyntheticFeatures.write(dir, 6_000, 12);
         Path registry = dir.resolve("registry");
-        int code =
-                new CommandLine(new TrainCommand())
-                        .execute(
-                                "--features", csv.toString(),
-                                "--features-set", "online",
-                                "--out", registry.toString(),
-                                "--hidden", "16,16",
-                                "--epochs", "12",
-                                "--batch-size", "128",
-                                "--lr", "0.003");
-        assertThat(code).isZero();
+        assertThat(trainSmall(csv, registry, "--features-set", "online")).isZero();
         ModelRegistry.LoadedModel m =
                 ModelRegistry.load(
                         new ModelRegistry(registry.toString()).dir("flights-mlp", "1"),
@@ -96,5 +79,20 @@ class TrainCommandTest {
                         "--out", dir.resolve("registry").toString());
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("nightly").contains("standard").contains("online");
+    }
+
+    /** A small, fast training run on {@code csv} into {@code registry}, plus {@code extra}. */
+    private static int trainSmall(Path csv, Path registry, String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--features", csv.toString(),
+                                "--out", registry.toString(),
+                                "--hidden", "16,16",
+                                "--epochs", "12",
+                                "--batch-size", "128",
+                                "--lr", "0.003"));
+        args.addAll(List.of(extra));
+        return new CommandLine(new TrainCommand()).execute(args.toArray(new String[0]));
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,24 +55,7 @@ public final class BatchCostCommand implements Callable<Integer> {
             description = "Request log: CSV with a header that has an id column (the flight id).")
     Path requests;
 
-    @Option(
-            names = "--jdbc-url",
-            required = true,
-            paramLabel = "URL",
-            description = "PostgreSQL JDBC URL of the serving tables.")
-    String jdbcUrl;
-
-    @Option(
-            names = "--jdbc-user",
-            paramLabel = "USER",
-            description = "Database user (default: the URL's or the driver's).")
-    String jdbcUser;
-
-    @Option(
-            names = "--jdbc-password-file",
-            paramLabel = "FILE",
-            description = "File holding the database password (first line).")
-    Path jdbcPasswordFile;
+    @Mixin JdbcOptions jdbc;
 
     @Option(
             names = "--model",
@@ -120,8 +104,7 @@ public final class BatchCostCommand implements Callable<Integer> {
         if (!Files.isReadable(requests)) {
             throw new IllegalArgumentException("--requests: cannot read '" + requests + "'");
         }
-        JdbcTarget db =
-                JdbcTarget.of(jdbcUrl, jdbcUser, JdbcTarget.passwordFromFile(jdbcPasswordFile));
+        JdbcTarget db = jdbc.target();
         try (Connection c = db.connect()) {
             if (!tableExists(c)) {
                 throw new IllegalArgumentException(

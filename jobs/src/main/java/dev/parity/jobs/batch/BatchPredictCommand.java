@@ -25,6 +25,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,25 +63,7 @@ public final class BatchPredictCommand implements Callable<Integer> {
             description = "Model directory (<registry>/<name>/<version>); must pass the gate.")
     String model;
 
-    @Option(
-            names = "--jdbc-url",
-            required = true,
-            paramLabel = "URL",
-            description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://localhost:5432/parity.")
-    String jdbcUrl;
-
-    @Option(
-            names = "--jdbc-user",
-            paramLabel = "USER",
-            description = "Database user (default: the URL's or the driver's).")
-    String jdbcUser;
-
-    @Option(
-            names = "--jdbc-password-file",
-            paramLabel = "FILE",
-            description =
-                    "File holding the database password (first line); never given on the command line.")
-    Path jdbcPasswordFile;
+    @Mixin JdbcOptions jdbc;
 
     @Option(
             names = "--from",
@@ -169,8 +152,7 @@ public final class BatchPredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--to (" + toDay + ") is before --from (" + fromDay + ")");
         }
-        JdbcTarget db =
-                JdbcTarget.of(jdbcUrl, jdbcUser, JdbcTarget.passwordFromFile(jdbcPasswordFile));
+        JdbcTarget db = jdbc.target();
 
         FeatureSet set = FlightFeatures.standard();
         ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();

@@ -2,11 +2,13 @@ package dev.parity.jobs.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.batch.BatchPredictionRows;
 import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.jobs.kafka.PredictionRecords;
+import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
@@ -15,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -71,21 +71,9 @@ final class ServingDemo {
                 return false;
             }
             long identical = 0;
-            try (Connection c = postgres.getPostgresDatabase().getConnection();
-                    Statement s = c.createStatement();
-                    ResultSet rs =
-                            s.executeQuery(
-                                    "SELECT id, model, version, prediction FROM batch_predictions")) {
-                while (rs.next()) {
-                    String line =
-                            rs.getLong(1)
-                                    + ","
-                                    + rs.getString(2)
-                                    + ","
-                                    + rs.getString(3)
-                                    + ","
-                                    + rs.getFloat(4);
-                    if (line.equals(expected.get(rs.getLong(1)))) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+                for (String line : BatchPredictionRows.lines(c)) {
+                    if (line.equals(expected.get(PredictionRecords.idOf(line)))) {
                         identical++;
                     }
                 }
@@ -120,12 +108,12 @@ final class ServingDemo {
                             + FlightFeatures.ONLINE_SET_NAME
                             + ") -> "
                             + onlineModel);
-            List<ObjectNode> requests = requests(features);
+            List<Request> requests = requests(features);
             Path log = backfill.resolveSibling("requests.csv");
             try (BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
                 w.write("id\n");
-                for (ObjectNode r : requests) {
-                    w.write(r.get("request_id").asLong() + "\n");
+                for (Request r : requests) {
+                    w.write(r.id + "\n");
                 }
             }
             kafka.createTopic("flights.requests", 1);
@@ -184,9 +172,12 @@ final class ServingDemo {
         }
     }
 
-    /** A seeded sample of {@link #REQUEST_DAY}'s flights as online requests (id = flight id). */
-    private static List<ObjectNode> requests(Path features) throws Exception {
-        List<ObjectNode> day = new ArrayList<>();
+    /** An online request for a flight: request id = flight id. */
+    private record Request(long id, byte[] json) {}
+
+    /** A seeded sample of {@link #REQUEST_DAY}'s flights as online requests. */
+    private static List<Request> requests(Path features) throws Exception {
+        List<Request> day = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(features, StandardCharsets.UTF_8)) {
             List<String> h = List.of(in.readLine().split(",", -1));
             String line;
@@ -196,29 +187,30 @@ final class ServingDemo {
                 if (!dep.startsWith(REQUEST_DAY)) {
                     continue;
                 }
-                ObjectNode r = JSON.createObjectNode();
-                r.put("request_id", Long.parseLong(f[h.indexOf("id")]));
-                r.put("origin", f[h.indexOf("origin")]);
-                r.put("dest", f[h.indexOf("dest")]);
-                r.put("distance", Long.parseLong(f[h.indexOf("distance")]));
-                r.put("dep_time", dep);
-                day.add(r);
+                long id = Long.parseLong(f[h.indexOf("id")]);
+                day.add(
+                        new Request(
+                                id,
+                                OnlineRequests.json(
+                                        id,
+                                        f[h.indexOf("origin")],
+                                        f[h.indexOf("dest")],
+                                        Long.parseLong(f[h.indexOf("distance")]),
+                                        dep)));
             }
         }
         Collections.shuffle(day, new Random(42));
         return day.subList(0, Math.min(REQUESTS, day.size()));
     }
 
-    private static void send(EmbeddedKafka kafka, List<ObjectNode> requests) throws Exception {
+    private static void send(EmbeddedKafka kafka, List<Request> requests) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (ObjectNode r : requests) {
-                producer.send(
-                        new ProducerRecord<>(
-                                "flights.requests", r.toString().getBytes(StandardCharsets.UTF_8)));
+            for (Request r : requests) {
+                producer.send(new ProducerRecord<>("flights.requests", r.json));
             }
             producer.flush();
         }

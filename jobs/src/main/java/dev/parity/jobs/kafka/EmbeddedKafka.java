@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -89,9 +90,31 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Counts the committed records of {@code topic} up to its last stable offset, now. */
     public long countAllCommitted(String topic) {
+        return forEachCommitted(topic, Duration.ofMinutes(10), r -> {});
+    }
+
+    /**
+     * Reads every committed record of {@code topic} up to its last stable offset, now ({@code
+     * isolation.level=read_committed}).
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        forEachCommitted(topic, Duration.ofMinutes(1), out::add);
+        return out;
+    }
+
+    /**
+     * Hands every committed record of {@code topic} up to its last stable offset, now, to {@code f}
+     * without keeping them (for topics too large to hold); returns how many there were.
+     *
+     * @throws IllegalStateException when the end is not reached within {@code timeout}
+     */
+    public long forEachCommitted(
+            String topic, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> f) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
         p.put("isolation.level", "read_committed");
+        p.put("max.poll.records", "5000");
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         long count = 0;
@@ -102,40 +125,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                count += c.poll(Duration.ofMillis(200)).count();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            topic + ": not read to its end within " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    f.accept(r);
+                    count++;
+                }
             }
         }
         return count;
-    }
-
-    /**
-     * Reads every committed record of {@code topic} up to its last stable offset, now ({@code
-     * isolation.level=read_committed}).
-     */
-    public List<ConsumerRecord<byte[], byte[]>> readAllCommitted(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers());
-        p.put("isolation.level", "read_committed");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            c.partitionsFor(topic)
-                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(topic + ": not read to its end in a minute");
-                }
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 
     @Override

@@ -3,12 +3,12 @@ package dev.parity.jobs.online;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.batch.JdbcOptions;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,6 +18,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,14 +49,7 @@ public final class OnlineCommand implements Callable<Integer> {
             description = "Model directory of the online feature set.")
     String model;
 
-    @Option(names = "--jdbc-url", required = true, paramLabel = "URL")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", paramLabel = "USER")
-    String jdbcUser;
-
-    @Option(names = "--jdbc-password-file", paramLabel = "FILE")
-    Path jdbcPasswordFile;
+    @Mixin JdbcOptions jdbc;
 
     @Option(
             names = "--requests-topic",
@@ -106,8 +100,7 @@ public final class OnlineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JdbcTarget db =
-                JdbcTarget.of(jdbcUrl, jdbcUser, JdbcTarget.passwordFromFile(jdbcPasswordFile));
+        JdbcTarget db = jdbc.target();
         db.prepareTables();
         FeatureSet set = FlightFeatures.online();
         ModelGate gate = ModelGate.builder().build();

@@ -2,11 +2,11 @@ package dev.parity.tests.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
+import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
 import dev.parity.models.ModelGate;
@@ -29,18 +29,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -178,11 +173,11 @@ public final class PredictionModesBenchmark {
             double onlineSeconds = (System.nanoTime() - t0) / 1e9;
             Map<Long, Float> online = new HashMap<>();
             long[] onlineErrors = {0};
-            forEachCommitted(
-                    kafka,
+            kafka.forEachCommitted(
                     "modes.responses",
-                    v -> {
-                        JsonNode n = read(v);
+                    Duration.ofMinutes(5),
+                    r -> {
+                        JsonNode n = read(r.value());
                         if (n.has("error")) {
                             onlineErrors[0]++;
                         } else {
@@ -243,12 +238,12 @@ public final class PredictionModesBenchmark {
             double streamingSeconds = (System.nanoTime() - t0) / 1e9;
             Map<Long, Float> streaming = new HashMap<>();
             long[] streamed = {0};
-            forEachCommitted(
-                    kafka,
+            kafka.forEachCommitted(
                     "modes.predictions",
-                    v -> {
+                    Duration.ofMinutes(10),
+                    r -> {
                         streamed[0]++;
-                        JsonNode n = read(v);
+                        JsonNode n = read(r.value());
                         long id = n.get("id").asLong();
                         if (askedIds.contains(id)) {
                             streaming.put(id, n.get("prediction").floatValue());
@@ -320,15 +315,11 @@ public final class PredictionModesBenchmark {
         p.put("linger.ms", "20");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (Asked a : asked) {
-                ObjectNode r = JSON.createObjectNode();
-                r.put("request_id", a.id);
-                r.put("origin", a.origin);
-                r.put("dest", a.dest);
-                r.put("distance", a.distance);
-                r.put("dep_time", a.depTime);
                 producer.send(
                         new ProducerRecord<>(
-                                "modes.requests", r.toString().getBytes(StandardCharsets.UTF_8)));
+                                "modes.requests",
+                                OnlineRequests.json(
+                                        a.id, a.origin, a.dest, a.distance, a.depTime)));
             }
             producer.flush();
         }
@@ -380,29 +371,6 @@ public final class PredictionModesBenchmark {
             return JSON.readTree(v);
         } catch (Exception e) {
             throw new IllegalStateException("a record that is not JSON", e);
-        }
-    }
-
-    /** Every committed record of {@code topic} up to its end offsets now, without keeping them. */
-    private static void forEachCommitted(EmbeddedKafka kafka, String topic, Consumer<byte[]> f) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("isolation.level", "read_committed");
-        p.put("max.poll.records", "5000");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            c.partitionsFor(topic)
-                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    f.accept(r.value());
-                }
-            }
         }
     }
 

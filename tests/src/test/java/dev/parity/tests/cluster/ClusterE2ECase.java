@@ -10,10 +10,12 @@ import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.reference.SampleData;
+import dev.parity.jobs.batch.BatchPredictionRows;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.EventTimeOrder;
 import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.jobs.kafka.PredictionRecords;
+import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
 import dev.parity.tests.Backfills;
 import dev.parity.tests.kafka.CommittedRecords;
@@ -27,8 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,26 +116,7 @@ class ClusterE2ECase {
         int rest = freePort();
         int prometheus = freePortRange(3);
         Path conf = writeConf(rest, prometheus);
-        String cp = clusterClasspath();
-        processes.add(
-                start(
-                        "jobmanager",
-                        cp,
-                        conf,
-                        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"));
-        processes.add(
-                start(
-                        "taskmanager-1",
-                        cp,
-                        conf,
-                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
-        processes.add(
-                start(
-                        "taskmanager-2",
-                        cp,
-                        conf,
-                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
-        waitForTaskManagers(rest, 2);
+        startCluster(conf, rest, 2);
 
         int half = events.size() / 2;
         produce(events.subList(0, half));
@@ -222,20 +203,7 @@ class ClusterE2ECase {
 
             int rest = freePort();
             Path conf = writeConf(rest, freePortRange(3));
-            String cp = clusterClasspath();
-            processes.add(
-                    start(
-                            "jobmanager",
-                            cp,
-                            conf,
-                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"));
-            processes.add(
-                    start(
-                            "taskmanager-1",
-                            cp,
-                            conf,
-                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
-            waitForTaskManagers(rest, 1);
+            startCluster(conf, rest, 1);
             String jar = jobJar();
 
             String batch =
@@ -257,22 +225,9 @@ class ClusterE2ECase {
                             LAST_DAY);
             assertThat(batch).contains("predictions_upserted");
             Map<Long, String> stored = new HashMap<>();
-            try (Connection c = postgres.getPostgresDatabase().getConnection();
-                    Statement st = c.createStatement();
-                    ResultSet rs =
-                            st.executeQuery(
-                                    "SELECT id, model, version, prediction FROM batch_predictions")) {
-                while (rs.next()) {
-                    stored.put(
-                            rs.getLong(1),
-                            rs.getLong(1)
-                                    + ","
-                                    + rs.getString(2)
-                                    + ","
-                                    + rs.getString(3)
-                                    + ","
-                                    + Float.toString(rs.getFloat(4)));
-                }
+            try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+                BatchPredictionRows.lines(c)
+                        .forEach(line -> stored.put(PredictionRecords.idOf(line), line));
             }
             Map<Long, String> expectedInPeriod = new HashMap<>();
             flights.keySet().forEach(id -> expectedInPeriod.put(id, expected.get(id)));
@@ -311,14 +266,11 @@ class ClusterE2ECase {
                         continue; // no daily feature: that request would get an error response
                     }
                     asked.add(f.getKey());
-                    String request =
-                            String.format(
-                                    "{\"request_id\": %d, \"origin\": \"%s\", \"dest\":"
-                                            + " \"%s\", \"distance\": %s, \"dep_time\": \"%s\"}",
-                                    f.getKey(), v[1], v[2], v[3], v[0]);
                     producer.send(
                             new ProducerRecord<>(
-                                    "e2e.requests", request.getBytes(StandardCharsets.UTF_8)));
+                                    "e2e.requests",
+                                    OnlineRequests.json(
+                                            f.getKey(), v[1], v[2], Long.parseLong(v[3]), v[0])));
                 }
             }
             String submitted =
@@ -496,6 +448,26 @@ class ClusterE2ECase {
                         + "appender.file.layout.type = PatternLayout\n"
                         + "appender.file.layout.pattern = %d %-5p %c{1} - %m%n\n");
         return dir;
+    }
+
+    /** A JobManager and {@code taskManagers} TaskManager processes, once all have registered. */
+    private void startCluster(Path conf, int restPort, int taskManagers) throws IOException {
+        String cp = clusterClasspath();
+        processes.add(
+                start(
+                        "jobmanager",
+                        cp,
+                        conf,
+                        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"));
+        for (int i = 1; i <= taskManagers; i++) {
+            processes.add(
+                    start(
+                            "taskmanager-" + i,
+                            cp,
+                            conf,
+                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"));
+        }
+        waitForTaskManagers(restPort, taskManagers);
     }
 
     /** Flink's runtime from this build's classpath, without Parity or anything the jar brings. */

@@ -8,6 +8,8 @@ import dev.parity.features.events.FlightRow;
 import dev.parity.features.reference.NaiveSnapshotReference;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.batch.BatchPredictionRows;
+import dev.parity.jobs.kafka.PredictionRecords;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -105,24 +107,10 @@ class BatchPredictionITCase {
     /** id -> "id,model,version,prediction", the backfill's CSV form. */
     private static Map<Long, String> tableRows() throws Exception {
         Map<Long, String> rows = new TreeMap<>();
-        try (Connection c = postgres.getPostgresDatabase().getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT id, model, version, prediction FROM batch_predictions")) {
-            while (rs.next()) {
-                long id = rs.getLong(1);
-                String previous =
-                        rows.put(
-                                id,
-                                id
-                                        + ","
-                                        + rs.getString(2)
-                                        + ","
-                                        + rs.getString(3)
-                                        + ","
-                                        + Float.toString(rs.getFloat(4)));
-                assertThat(previous).as("duplicate id %d", id).isNull();
+        try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+            for (String line : BatchPredictionRows.lines(c)) {
+                long id = PredictionRecords.idOf(line);
+                assertThat(rows.put(id, line)).as("duplicate id %d", id).isNull();
             }
         }
         return rows;
