@@ -1,7 +1,10 @@
 package dev.parity.jobs.batch;
 
-import java.io.BufferedReader;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +30,11 @@ import picocli.CommandLine.Option;
  * PostgreSQL with {@code batch_predictions} and reports, per model version, how many precomputed
  * predictions were never used, as a share of all of them, and the storage those rows take.
  *
- * <p>The log is a CSV file with a header and an {@code id} column holding the flight id that was
- * looked up, one line per request; other columns are ignored, and a flight asked about several
- * times counts once. A line whose id is not an integer is reported with its line number and
- * counted; the report is still printed and the command exits with {@value #REJECTED_LINES}.
+ * <p>The log is a CSV file (RFC 4180: quoted fields may hold commas; read with Jackson's CSV
+ * parser) with a header and an {@code id} column holding the flight id that was looked up, one
+ * record per request; other columns are ignored, and a flight asked about several times counts
+ * once. A line whose id is not an integer is reported with its line number and counted; the report
+ * is still printed and the command exits with {@value #REJECTED_LINES}.
  */
 @Command(
         name = "batch-cost",
@@ -162,21 +166,25 @@ public final class BatchCostCommand implements Callable<Integer> {
                 c.unwrap(PGConnection.class)
                         .getCopyAPI()
                         .copyIn("COPY requested_flights (id) FROM STDIN");
-        try (BufferedReader in = Files.newBufferedReader(requests, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            if (header == null) {
+        CsvMapper csv = new CsvMapper();
+        try (InputStream in = Files.newInputStream(requests);
+                MappingIterator<String[]> rows =
+                        csv.readerFor(String[].class)
+                                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                                .with(CsvParser.Feature.SKIP_EMPTY_LINES)
+                                .readValues(in)) {
+            if (!rows.hasNext()) {
                 throw new IllegalArgumentException(requests + ": empty file, expected a header");
             }
-            int idColumn = columnIndex(header, "id");
+            int idColumn = columnIndex(rows.next(), "id");
             StringBuilder chunk = new StringBuilder(COPY_CHUNK + 32);
-            String line;
-            long lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
+            while (true) {
+                // before hasNext(): the line the next record starts on (blank lines skipped)
+                long lineNo = rows.getCurrentLocation().getLineNr();
+                if (!rows.hasNext()) {
+                    break;
                 }
-                String[] fields = line.split(",", -1);
+                String[] fields = rows.next();
                 String problem = null;
                 if (fields.length <= idColumn) {
                     problem = "no id field";
@@ -216,15 +224,18 @@ public final class BatchCostCommand implements Callable<Integer> {
         chunk.setLength(0);
     }
 
-    private int columnIndex(String header, String name) {
-        String[] columns = header.split(",", -1);
+    private int columnIndex(String[] columns, String name) {
         for (int i = 0; i < columns.length; i++) {
             if (columns[i].strip().equalsIgnoreCase(name)) {
                 return i;
             }
         }
         throw new IllegalArgumentException(
-                requests + ":1: the header has no '" + name + "' column: " + header);
+                requests
+                        + ":1: the header has no '"
+                        + name
+                        + "' column: "
+                        + String.join(",", columns));
     }
 
     private List<Row> report(Connection c) throws SQLException {

@@ -147,6 +147,32 @@ class BatchCostITCase {
     }
 
     @Test
+    void readsQuotedFieldsAByteOrderMarkAndWindowsLineEnds() throws Exception {
+        Path quoted = dir.resolve("quoted.csv");
+        String text =
+                "\uFEFFasked_by,\"id\",note\r\n"
+                        + "\"Smith, J\",7,\"said \"\"hi\"\", twice\"\r\n"
+                        + "\"Doe, A\",8,\r\n"
+                        + "\r\n"
+                        + "\"Roe, B\",x9,\r\n";
+        Files.write(quoted, text.getBytes(StandardCharsets.UTF_8));
+        String out =
+                run(
+                        4,
+                        "batch-cost",
+                        "--requests",
+                        quoted.toString(),
+                        "--jdbc-url",
+                        url,
+                        "--model",
+                        "other")[0];
+        assertThat(out)
+                .contains("2 requests for 2 distinct flights")
+                .contains("quoted.csv:5: id 'x9' is not an integer");
+        assertThat(out).containsPattern("other/1 +10 +2 +8 +80\\.00% +2 +0\\n");
+    }
+
+    @Test
     void namesWhatIsWrongWithTheInput() throws Exception {
         Path noId = dir.resolve("no-id.csv");
         Files.write(noId, List.of("flight,asked_at", "1,x"));
