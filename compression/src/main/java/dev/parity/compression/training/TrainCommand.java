@@ -138,7 +138,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FeatureSet set = FlightFeatures.named(featuresSet);
+        FeatureSet set;
+        try {
+            set = FlightFeatures.named(featuresSet);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--features-set: " + e.getMessage(), e);
+        }
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }

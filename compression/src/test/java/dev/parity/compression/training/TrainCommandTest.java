@@ -1,6 +1,7 @@
 package dev.parity.compression.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.models.ModelGate;
@@ -68,17 +69,19 @@ class TrainCommandTest {
     }
 
     @Test
-    void anUnknownFeatureSetIsAnErrorNamingTheChoices() {
-        java.io.StringWriter err = new java.io.StringWriter();
-        CommandLine cli = new CommandLine(new TrainCommand());
-        cli.setErr(new java.io.PrintWriter(err));
-        int code =
-                cli.execute(
+    void anUnknownFeatureSetIsAUserErrorNamingTheOptionAndTheChoices() {
+        // an IllegalArgumentException: the launcher prints its message and exits 2
+        TrainCommand train = new TrainCommand();
+        new CommandLine(train)
+                .parseArgs(
                         "--features", dir.toString(),
                         "--features-set", "nightly",
                         "--out", dir.resolve("registry").toString());
-        assertThat(code).isNotZero();
-        assertThat(err.toString()).contains("nightly").contains("standard").contains("online");
+        assertThatThrownBy(train::call)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--features-set: unknown feature set 'nightly'")
+                .hasMessageContaining("standard")
+                .hasMessageContaining("online");
     }
 
     /** A small, fast training run on {@code csv} into {@code registry}, plus {@code extra}. */

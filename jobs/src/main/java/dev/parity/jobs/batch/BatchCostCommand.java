@@ -1,5 +1,6 @@
 package dev.parity.jobs.batch;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -62,15 +63,17 @@ public final class BatchCostCommand implements Callable<Integer> {
     @Mixin JdbcOptions jdbc;
 
     @Option(
-            names = "--model",
+            names = "--model-name",
             paramLabel = "NAME",
-            description = "Only this model's batch predictions (default: every model).")
+            description =
+                    "Only this model's batch predictions, by the name in its manifest (default:"
+                            + " every model).")
     String model;
 
     @Option(
             names = "--model-version",
             paramLabel = "V",
-            description = "Only this version (with --model; default: every version).")
+            description = "Only this version (with --model-name; default: every version).")
     String version;
 
     private final PrintStream console;
@@ -103,7 +106,7 @@ public final class BatchCostCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (version != null && model == null) {
-            throw new IllegalArgumentException("--model-version needs --model");
+            throw new IllegalArgumentException("--model-version needs --model-name");
         }
         if (!Files.isReadable(requests)) {
             throw new IllegalArgumentException("--requests: cannot read '" + requests + "'");
@@ -117,19 +120,40 @@ public final class BatchCostCommand implements Callable<Integer> {
                                 + " has no batch_predictions table; run `parity batch-predict`"
                                 + " first");
             }
-            c.setAutoCommit(false); // the temporary table lives for this transaction
-            try (Statement s = c.createStatement()) {
-                s.execute(
-                        "CREATE TEMPORARY TABLE requested_flights (id BIGINT NOT NULL)"
-                                + " ON COMMIT DROP");
+            // One transaction, one snapshot: the temporary table lives for it, and the report and
+            // the storage figures agree even while a batch-predict run is writing.
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            List<Row> rows;
+            long[] storage;
+            LogStats log;
+            try {
+                try (Statement s = c.createStatement()) {
+                    s.execute(
+                            "CREATE TEMPORARY TABLE requested_flights (id BIGINT NOT NULL)"
+                                    + " ON COMMIT DROP");
+                }
+                log = copyLog(c);
+                if (log.requests == 0) {
+                    throw new IllegalArgumentException(
+                            "--requests: "
+                                    + requests
+                                    + " has no valid request ("
+                                    + log.rejected
+                                    + " rejected"
+                                    + (log.firstRejected.isEmpty()
+                                            ? ""
+                                            : ", first: " + log.firstRejected.get(0))
+                                    + ")");
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute("ANALYZE requested_flights");
+                }
+                rows = report(c);
+                storage = storage(c);
+            } finally {
+                c.rollback(); // read only: nothing to keep, and the temporary table goes
             }
-            LogStats log = copyLog(c);
-            try (Statement s = c.createStatement()) {
-                s.execute("ANALYZE requested_flights");
-            }
-            List<Row> rows = report(c);
-            long[] storage = storage(c);
-            c.rollback();
 
             print(log, rows, storage);
             if (rows.isEmpty()) {
@@ -173,18 +197,19 @@ public final class BatchCostCommand implements Callable<Integer> {
                                 .with(CsvParser.Feature.WRAP_AS_ARRAY)
                                 .with(CsvParser.Feature.SKIP_EMPTY_LINES)
                                 .readValues(in)) {
-            if (!rows.hasNext()) {
+            // hasNextValue()/nextValue() throw the parser's own exception, with its location
+            if (!rows.hasNextValue()) {
                 throw new IllegalArgumentException(requests + ": empty file, expected a header");
             }
-            int idColumn = columnIndex(rows.next(), "id");
+            int idColumn = columnIndex(rows.nextValue(), "id");
             StringBuilder chunk = new StringBuilder(COPY_CHUNK + 32);
             while (true) {
                 // before hasNext(): the line the next record starts on (blank lines skipped)
                 long lineNo = rows.getCurrentLocation().getLineNr();
-                if (!rows.hasNext()) {
+                if (!rows.hasNextValue()) {
                     break;
                 }
-                String[] fields = rows.next();
+                String[] fields = rows.nextValue();
                 String problem = null;
                 if (fields.length <= idColumn) {
                     problem = "no id field";
@@ -210,12 +235,32 @@ public final class BatchCostCommand implements Callable<Integer> {
             }
             write(copy, chunk);
             copy.endCopy();
-        } finally {
+        } catch (JsonProcessingException e) {
+            // a record the CSV parser cannot read at all, e.g. an unclosed quote
+            cancel(copy, e);
+            throw new IllegalArgumentException(
+                    requests
+                            + ":"
+                            + e.getLocation().getLineNr()
+                            + ": not readable as CSV: "
+                            + e.getOriginalMessage(),
+                    e);
+        } catch (IOException | SQLException | RuntimeException e) {
+            cancel(copy, e);
+            throw e;
+        }
+        return stats;
+    }
+
+    /** Ends a COPY that failed, keeping the first failure as the one reported. */
+    private static void cancel(CopyIn copy, Exception cause) {
+        try {
             if (copy.isActive()) {
                 copy.cancelCopy();
             }
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
-        return stats;
     }
 
     private static void write(CopyIn copy, StringBuilder chunk) throws SQLException {
@@ -242,24 +287,18 @@ public final class BatchCostCommand implements Callable<Integer> {
         String filter =
                 (model == null ? "" : " AND b.model = ?")
                         + (version == null ? "" : " AND b.version = ?");
+        // One pass over batch_predictions. (id, model, version) is its key, so a version has at
+        // most one row per requested id: the requested flights it has no row for are the
+        // distinct requested ids minus the ones it used.
         String sql =
-                "WITH r AS (SELECT id, count(*) AS n FROM requested_flights GROUP BY id),"
-                        + " v AS (SELECT DISTINCT model, version FROM batch_predictions b"
+                "WITH r AS (SELECT id, count(*) AS n FROM requested_flights GROUP BY id)"
+                        + " SELECT b.model, b.version, count(*), count(r.id),"
+                        + " coalesce(sum(r.n), 0),"
+                        + " (SELECT count(*) FROM r) - count(r.id)"
+                        + " FROM batch_predictions b LEFT JOIN r ON r.id = b.id"
                         + " WHERE true"
                         + filter
-                        + ")"
-                        + " SELECT v.model, v.version,"
-                        + " (SELECT count(*) FROM batch_predictions b"
-                        + "   WHERE b.model = v.model AND b.version = v.version),"
-                        + " (SELECT count(*) FROM batch_predictions b JOIN r ON r.id = b.id"
-                        + "   WHERE b.model = v.model AND b.version = v.version),"
-                        + " (SELECT coalesce(sum(r.n), 0) FROM batch_predictions b"
-                        + "   JOIN r ON r.id = b.id"
-                        + "   WHERE b.model = v.model AND b.version = v.version),"
-                        + " (SELECT count(*) FROM r WHERE NOT EXISTS (SELECT 1 FROM"
-                        + "   batch_predictions b WHERE b.id = r.id AND b.model = v.model"
-                        + "   AND b.version = v.version))"
-                        + " FROM v ORDER BY v.model, v.version";
+                        + " GROUP BY b.model, b.version ORDER BY b.model, b.version";
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
@@ -311,18 +350,18 @@ public final class BatchCostCommand implements Callable<Integer> {
         }
         console.printf(
                 Locale.ROOT,
-                "%-28s %12s %12s %12s %8s %12s %14s%n",
+                "%-28s %12s %12s %12s %8s %12s %15s%n",
                 "model/version",
                 "predictions",
                 "used",
                 "never_used",
                 "share",
                 "requests_hit",
-                "no_prediction");
+                "missing_flights");
         for (Row r : rows) {
             console.printf(
                     Locale.ROOT,
-                    "%-28s %,12d %,12d %,12d %7.2f%% %,12d %,14d%n",
+                    "%-28s %,12d %,12d %,12d %7.2f%% %,12d %,15d%n",
                     r.model() + "/" + r.version(),
                     r.predictions(),
                     r.used(),

@@ -63,11 +63,19 @@ public final class JdbcTarget implements Serializable {
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException("--jdbc-password-file: cannot read '" + file + "'");
         }
-        return Files.readString(file, StandardCharsets.UTF_8)
-                .lines()
-                .findFirst()
-                .orElse("")
-                .strip();
+        String password =
+                Files.readString(file, StandardCharsets.UTF_8)
+                        .lines()
+                        .findFirst()
+                        .orElse("")
+                        .strip();
+        if (password.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--jdbc-password-file: '"
+                            + file
+                            + "' is empty (the password is its first line)");
+        }
+        return password;
     }
 
     public String url() {
@@ -90,7 +98,7 @@ public final class JdbcTarget implements Serializable {
         } catch (SQLException e) {
             throw new IllegalArgumentException(
                     "--jdbc-url: cannot connect to "
-                            + url
+                            + this
                             + " (SQL state "
                             + e.getSQLState()
                             + "): "

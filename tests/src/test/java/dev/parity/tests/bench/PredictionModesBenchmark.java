@@ -256,7 +256,11 @@ public final class PredictionModesBenchmark {
                     streamingSeconds);
 
             // 4. freshness
-            compare(asked, batch, online, streaming);
+            if (!compare(asked, batch, online, streaming)) {
+                throw new IllegalStateException(
+                        "batch and streaming predictions differ, or no flight was answered by"
+                                + " every mode");
+            }
 
             // 5. cost of batch prediction
             check(
@@ -266,7 +270,7 @@ public final class PredictionModesBenchmark {
                             logCsv.toString(),
                             "--jdbc-url",
                             url,
-                            "--model",
+                            "--model-name",
                             teacherManifest.name,
                             "--model-version",
                             teacherManifest.version));
@@ -325,7 +329,8 @@ public final class PredictionModesBenchmark {
         }
     }
 
-    private static void compare(
+    /** Prints the MAE of each mode; true when some flights compared and batch == streaming. */
+    private static boolean compare(
             List<Asked> asked,
             Map<Long, Float> batch,
             Map<Long, Float> online,
@@ -364,6 +369,7 @@ public final class PredictionModesBenchmark {
                 batchAbs / n,
                 identical,
                 n);
+        return n > 0 && identical == n;
     }
 
     private static JsonNode read(byte[] v) {

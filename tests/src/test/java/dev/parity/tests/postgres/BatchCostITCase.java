@@ -3,6 +3,7 @@ package dev.parity.tests.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.batch.JdbcTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -39,14 +40,8 @@ class BatchCostITCase {
     static void start() throws Exception {
         postgres = EmbeddedPostgres.start();
         url = postgres.getJdbcUrl("postgres", "postgres");
+        JdbcTarget.of(url, null, null).prepareTables(); // the real schema
         try (Connection c = postgres.getPostgresDatabase().getConnection()) {
-            try (Statement s = c.createStatement()) {
-                s.execute(
-                        "CREATE TABLE batch_predictions (id BIGINT NOT NULL, model TEXT NOT NULL,"
-                                + " version TEXT NOT NULL, prediction REAL NOT NULL,"
-                                + " computed_at TIMESTAMPTZ NOT NULL,"
-                                + " PRIMARY KEY (id, model, version))");
-            }
             insert(c, "m", "1", 1000);
             insert(c, "m", "2", 500);
             insert(c, "other", "1", 10);
@@ -138,7 +133,7 @@ class BatchCostITCase {
                         clean.toString(),
                         "--jdbc-url",
                         url,
-                        "--model",
+                        "--model-name",
                         "m",
                         "--model-version",
                         "2")[0];
@@ -164,7 +159,7 @@ class BatchCostITCase {
                         quoted.toString(),
                         "--jdbc-url",
                         url,
-                        "--model",
+                        "--model-name",
                         "other")[0];
         assertThat(out)
                 .contains("2 requests for 2 distinct flights")
@@ -186,7 +181,7 @@ class BatchCostITCase {
                                 log.toString(),
                                 "--jdbc-url",
                                 url,
-                                "--model",
+                                "--model-name",
                                 "missing")[1])
                 .contains("no batch predictions of model missing");
         assertThat(
@@ -198,5 +193,35 @@ class BatchCostITCase {
                                 "--jdbc-url",
                                 url)[1])
                 .contains("--requests: cannot read");
+        assertThat(
+                        run(
+                                2,
+                                "batch-cost",
+                                "--requests",
+                                log.toString(),
+                                "--jdbc-url",
+                                url,
+                                "--model-version",
+                                "1")[1])
+                .contains("--model-version needs --model-name");
+
+        Path headerOnly = dir.resolve("header-only.csv");
+        Files.write(headerOnly, List.of("id,asked_at", "abc,x"));
+        assertThat(run(2, "batch-cost", "--requests", headerOnly.toString(), "--jdbc-url", url)[1])
+                .contains("--requests: " + headerOnly + " has no valid request (1 rejected")
+                .contains("header-only.csv:2: id 'abc' is not an integer");
+
+        Path unclosed = dir.resolve("unclosed.csv");
+        Files.write(unclosed, List.of("id,note", "1,fine", "2,\"never closed"));
+        assertThat(run(2, "batch-cost", "--requests", unclosed.toString(), "--jdbc-url", url)[1])
+                .containsPattern("unclosed\\.csv:\\d+: not readable as CSV");
+
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE empty");
+        }
+        String empty = postgres.getJdbcUrl("postgres", "empty");
+        assertThat(run(2, "batch-cost", "--requests", log.toString(), "--jdbc-url", empty)[1])
+                .contains("has no batch_predictions table; run `parity batch-predict` first");
     }
 }
