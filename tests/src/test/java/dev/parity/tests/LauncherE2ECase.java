@@ -74,7 +74,7 @@ class LauncherE2ECase {
                 .contains("batch parity: 48626/48626 rows of batch_predictions identical")
                 .contains("\"model\":\"flights-online-linear\"")
                 .contains("online: 2,000 requests, ")
-                .contains("2,000 responses in all")
+                .contains("2,000 responses in all, for 2,000 distinct requests")
                 .containsPattern("flights-linear/1 +48,626 +2,000 +46,626 +95\\.89%");
         assertThat(Files.readAllLines(out.resolve("backfill/predictions.csv"))).hasSize(48_627);
     }

@@ -19,11 +19,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -135,10 +137,12 @@ final class ServingDemo {
             long answered = 0;
             long errors = 0;
             String firstError = null;
+            Set<Long> answeredIds = new HashSet<>();
             List<ConsumerRecord<byte[], byte[]>> responses =
                     kafka.readCommitted("flights.responses", requests.size());
             for (ConsumerRecord<byte[], byte[]> r : responses) {
                 JsonNode n = JSON.readTree(r.value());
+                answeredIds.add(n.path("request_id").asLong(-1));
                 if (n.has("error")) {
                     errors++;
                     firstError = firstError == null ? n.toString() : firstError;
@@ -155,11 +159,12 @@ final class ServingDemo {
             System.out.printf(
                     Locale.ROOT,
                     "  online: %,d requests, %,d predictions, %,d explicit error responses (no"
-                            + " snapshot), %,d responses in all%n",
+                            + " snapshot), %,d responses in all, for %,d distinct requests%n",
                     requests.size(),
                     answered,
                     errors,
-                    responses.size());
+                    responses.size(),
+                    answeredIds.size());
 
             System.out.println();
             System.out.println(
@@ -168,7 +173,8 @@ final class ServingDemo {
             return exit == 0
                     && identical == expected.size()
                     && responses.size() == requests.size()
-                    && answered + errors == requests.size();
+                    && answeredIds.size() == requests.size()
+                    && requests.stream().allMatch(r -> answeredIds.contains(r.id));
         }
     }
 
