@@ -33,10 +33,21 @@ public final class CliErrors {
      * non-zero exit becomes an exception, so {@code flink run} reports the program as failed.
      */
     public static void runOrThrow(Object command, String... args) {
-        int code = install(new CommandLine(command)).execute(args);
+        CommandLine cli = install(new CommandLine(command));
+        Exception[] failure = {null};
+        CommandLine.IExecutionExceptionHandler report = cli.getExecutionExceptionHandler();
+        cli.setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                    failure[0] = e; // kept as the cause, for REST and application-mode callers
+                    return report.handleExecutionException(e, cmd, parsed);
+                });
+        int code = cli.execute(args);
         if (code != 0) {
             throw new IllegalStateException(
-                    "the job was not submitted (exit code " + code + "); see the error above");
+                    "the command failed with exit code "
+                            + code
+                            + (failure[0] == null ? "" : ": " + failure[0].getMessage()),
+                    failure[0]);
         }
     }
 

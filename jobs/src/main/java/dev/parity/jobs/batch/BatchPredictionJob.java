@@ -89,8 +89,8 @@ public final class BatchPredictionJob {
      * Entry point on a cluster: {@code flink run -c dev.parity.jobs.batch.BatchPredictionJob <job
      * jar> --events ... --model ... --jdbc-url ...}, the options of {@code parity batch-predict}.
      * The events file and the model directory must be readable on the TaskManagers (a shared path
-     * or a Flink file system URI); the job jar reads CSV and CSV.gz, Parquet needs Hadoop on the
-     * cluster's classpath.
+     * or a Flink file system URI); the job jar reads CSV and CSV.gz only (it does not carry the
+     * Parquet reader).
      */
     public static void main(String[] args) {
         CliErrors.runOrThrow(new BatchPredictCommand(System.out, true), args);

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -94,7 +93,13 @@ public final class JdbcTarget implements Serializable {
         // Fail in seconds, not minutes, when the host does not answer.
         props.setProperty("connectTimeout", "10");
         try {
-            return DriverManager.getConnection(url, props);
+            // The driver directly, not DriverManager: on a session cluster a driver registered by
+            // another job's classloader is not visible to this one ("No suitable driver").
+            Connection c = new org.postgresql.Driver().connect(url, props);
+            if (c == null) {
+                throw new SQLException("the PostgreSQL driver does not accept this URL", "08001");
+            }
+            return c;
         } catch (SQLException e) {
             throw new IllegalArgumentException(
                     "--jdbc-url: cannot connect to "

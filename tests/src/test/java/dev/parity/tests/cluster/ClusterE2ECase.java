@@ -256,7 +256,7 @@ class ClusterE2ECase {
                             MODEL, // a model of the standard set: the online job refuses it
                             "--jdbc-url",
                             url);
-            assertThat(refused).contains("the job was not submitted (exit code 2)");
+            assertThat(refused).contains("the command failed with exit code 2");
 
             List<Long> asked = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
