@@ -76,6 +76,17 @@ public final class FlightFeatures {
         }
     }
 
+    /**
+     * {@link #named}, with a failure's message prefixed by {@code option}, e.g. "--features-set".
+     */
+    public static FeatureSet named(String option, String name) {
+        try {
+            return named(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
     private static WindowSpec hours(int h) {
         return WindowSpec.sliding(Duration.ofHours(h));
     }

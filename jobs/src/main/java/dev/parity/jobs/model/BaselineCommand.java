@@ -57,12 +57,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FeatureSet set;
-        try {
-            set = FlightFeatures.named(featuresSet);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--features-set: " + e.getMessage(), e);
-        }
+        FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
