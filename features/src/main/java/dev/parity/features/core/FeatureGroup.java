@@ -96,15 +96,55 @@ public final class FeatureGroup {
      * instant and {@code -(1, delay)} at its valid-until instant.
      */
     public void contributions(EventType type, long ts, long delay, DeltaSink sink) {
+        contributions(type, ts, delay, Long.MIN_VALUE, sink);
+    }
+
+    /**
+     * The contributions of a late event, applied from {@code notBefore} on: queries before that
+     * instant were already answered, so the add moves to {@code notBefore} and a window that closed
+     * before it contributes nothing. Later queries then see exactly what a run without the delay
+     * sees; the earlier ones are what {@link #missed} reports.
+     */
+    public void contributions(EventType type, long ts, long delay, long notBefore, DeltaSink sink) {
         for (int slot = 0; slot < features.size(); slot++) {
             FeatureDefinition f = features.get(slot);
             if (f.events() != type) {
                 continue;
             }
+            long from = f.window().validFrom(ts);
+            long until = f.window().validUntil(ts);
+            if (until <= notBefore) {
+                continue;
+            }
             long sum = f.aggregation() == Aggregation.MEAN_DELAY ? delay : 0L;
-            sink.add(f.window().validFrom(ts), slot, 1L, sum);
-            sink.add(f.window().validUntil(ts), slot, -1L, -sum);
+            sink.add(Math.max(from, notBefore), slot, 1L, sum);
+            sink.add(until, slot, -1L, -sum);
         }
+    }
+
+    /**
+     * Calls {@code sink} for every feature of this group whose answers an event of {@code type} at
+     * {@code ts} should have changed but could not, because queries up to {@code watermark} were
+     * already answered: the query times {@code [from, until)} it missed, never empty.
+     */
+    public void missed(EventType type, long ts, long watermark, MissSink sink) {
+        for (int slot = 0; slot < features.size(); slot++) {
+            FeatureDefinition f = features.get(slot);
+            if (f.events() != type) {
+                continue;
+            }
+            long from = f.window().validFrom(ts);
+            long until = Math.min(f.window().validUntil(ts), watermark + 1);
+            if (from < until) {
+                sink.missed(f, from, until);
+            }
+        }
+    }
+
+    /** Receives a feature and the query times {@code [from, until)} a late event missed. */
+    @FunctionalInterface
+    public interface MissSink {
+        void missed(FeatureDefinition feature, long from, long until);
     }
 
     /**

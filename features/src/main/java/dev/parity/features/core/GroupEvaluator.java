@@ -35,6 +35,17 @@ public final class GroupEvaluator {
 
     /** Records an event of {@code type} at {@code ts} (delay ignored for departures). */
     public void onEvent(EventType type, long ts, long delay, Store store) throws Exception {
+        onEvent(type, ts, delay, Long.MIN_VALUE, store);
+    }
+
+    /**
+     * Records an event whose changes take effect no earlier than {@code notBefore}: a late event,
+     * applied from the first query not yet answered (see {@link FeatureGroup#contributions(
+     * EventType, long, long, long, FeatureGroup.DeltaSink)}). {@code Long.MIN_VALUE} for an event
+     * on time. The engine's clock must not have passed {@code notBefore}.
+     */
+    public void onEvent(EventType type, long ts, long delay, long notBefore, Store store)
+            throws Exception {
         if (!group.consumes(type)) {
             return;
         }
@@ -45,6 +56,7 @@ public final class GroupEvaluator {
                 type,
                 ts,
                 delay,
+                notBefore,
                 (at, slot, count, sum) ->
                         changes.computeIfAbsent(at, k -> new WindowAggregates(group.size()))
                                 .add(slot, count, sum));

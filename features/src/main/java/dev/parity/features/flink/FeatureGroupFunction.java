@@ -49,7 +49,7 @@ public final class FeatureGroupFunction
         GroupEvaluator evaluator = evaluators.get(in.group);
         store.timers = ctx.timerService();
         if (in.contributes) {
-            evaluator.onEvent(in.event.type, in.event.time, in.event.delay, store);
+            evaluator.onEvent(in.event.type, in.event.time, in.event.delay, in.notBefore, store);
         }
         if (in.query) {
             evaluator.onQuery(in.event.id, in.event.time, store);

@@ -4,6 +4,7 @@ import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureGroup;
 import dev.parity.features.core.FeatureVector;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +23,9 @@ import org.apache.flink.util.OutputTag;
  * label) back into one {@link FeatureVector}, keyed by flight id. The vector is emitted as soon as
  * the last part arrives and its state is cleared. A flight that is still incomplete when an
  * event-time timer {@code timeout} after its first part fires goes to {@link #INCOMPLETE} with what
- * was missing, so state is bounded and nothing disappears silently.
+ * was missing, so state is bounded and nothing disappears silently. A flight whose departure was
+ * late ({@link FlightPart#LATE}) is reported at once and its remaining parts are absorbed until
+ * that deadline.
  */
 public final class FeatureJoinFunction
         extends KeyedProcessFunction<Long, FlightPart, FeatureVector> {
@@ -86,6 +89,25 @@ public final class FeatureJoinFunction
             p.deadline = part.time + timeoutMillis;
             ctx.timerService().registerEventTimeTimer(p.deadline);
         }
+        if (p.reported) {
+            // the flight was already reported incomplete (a late departure): nothing more to do
+            // until the deadline clears it, whatever else of it still arrives
+            pending.update(p);
+            return;
+        }
+        if (part.kind == FlightPart.LATE) {
+            reportIncomplete(
+                    ctx,
+                    p.vector.id,
+                    "departure at "
+                            + Instant.ofEpochMilli(part.time)
+                            + " was late (not after the watermark "
+                            + Instant.ofEpochMilli(part.watermark)
+                            + "): no exact vector");
+            p.reported = true;
+            pending.update(p);
+            return;
+        }
         if (part.kind == FlightPart.CONTEXT) {
             p.vector.setContext(part.time, part.origin, part.dest, part.distance);
             p.received |= contextBit;
@@ -118,10 +140,16 @@ public final class FeatureJoinFunction
         if (p == null) {
             return;
         }
+        if (!p.reported) {
+            reportIncomplete(ctx, p.vector.id, missing(p.received));
+        }
+        pending.clear();
+    }
+
+    private void reportIncomplete(Context ctx, long id, String why) {
         incomplete.inc();
         incompleteTotal.add(1L);
-        ctx.output(INCOMPLETE, new IncompleteVector(p.vector.id, missing(p.received)));
-        pending.clear();
+        ctx.output(INCOMPLETE, new IncompleteVector(id, why));
     }
 
     private String missing(int received) {

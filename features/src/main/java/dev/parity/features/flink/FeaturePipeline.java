@@ -5,8 +5,10 @@ import dev.parity.features.core.FeatureVector;
 import dev.parity.features.events.FlightEvent;
 import java.time.Duration;
 import java.util.Objects;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -15,7 +17,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * and in STREAMING mode alike:
  *
  * <pre>
- * events -> EventRouter -(key: group|entity)-> FeatureGroupFunction -+
+ * events -(rebalance)-> EventRouter -(key: group|entity)-> FeatureGroupFunction -+
  *              |  context, label                                    +-(key: id)-> FeatureJoinFunction -> vectors
  *              +----------------------------------------------------+
  * </pre>
@@ -31,7 +33,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * }</pre>
  *
  * The input stream must carry watermarks in STREAMING mode; the operators read event time from the
- * events themselves. Every stateful operator has a stable uid.
+ * events themselves. Lateness is decided once per event, by the {@link EventRouter}, behind an
+ * exchange from the sources. Every stateful operator has a stable uid.
  */
 public final class FeaturePipeline {
     private final FeatureSet featureSet;
@@ -56,10 +59,15 @@ public final class FeaturePipeline {
 
     /** Adds the feature operators after {@code events}. */
     public Output apply(DataStream<FlightEvent> events) {
+        // In STREAMING the router decides lateness, and it can only do that exactly behind an
+        // exchange from the sources (see EventRouter). BATCH has no watermarks and no late data,
+        // so it keeps the router chained and saves the shuffle.
+        DataStream<FlightEvent> toRoute = isBatch(events) ? events : events.rebalance();
         SingleOutputStreamOperator<GroupInput> routed =
-                events.process(new EventRouter(featureSet, withLabel))
-                        .returns(TypeInformation.of(GroupInput.class))
-                        .name("route-events")
+                toRoute.transform(
+                                "route-events",
+                                TypeInformation.of(GroupInput.class),
+                                new EventRouter(featureSet, withLabel))
                         .uid(uidPrefix + "route-events");
 
         SingleOutputStreamOperator<FlightPart> groupParts =
@@ -82,6 +90,13 @@ public final class FeaturePipeline {
                 vectors,
                 routed.getSideOutput(EventRouter.LATE),
                 vectors.getSideOutput(FeatureJoinFunction.INCOMPLETE));
+    }
+
+    private static boolean isBatch(DataStream<?> events) {
+        return events.getExecutionEnvironment()
+                        .getConfiguration()
+                        .get(ExecutionOptions.RUNTIME_MODE)
+                == RuntimeExecutionMode.BATCH;
     }
 
     /** The streams the pipeline produces. */

@@ -10,9 +10,15 @@ public class FlightPart {
 
     public static final int LABEL = -2;
 
+    /**
+     * The departure was late: the flight's vector cannot be exact, so the join reports it as
+     * incomplete instead of waiting for parts that will never come.
+     */
+    public static final int LATE = -3;
+
     public long id;
 
-    /** A group index, {@link #CONTEXT} or {@link #LABEL}. */
+    /** A group index, {@link #CONTEXT}, {@link #LABEL} or {@link #LATE}. */
     public int kind;
 
     /** Event time of the part: departure time, or arrival time for the label. */
@@ -29,6 +35,9 @@ public class FlightPart {
 
     /** Label parts only: the delay in minutes. */
     public long label;
+
+    /** Late parts only: the watermark the departure was behind. */
+    public long watermark;
 
     public FlightPart() {}
 
@@ -58,6 +67,15 @@ public class FlightPart {
         p.kind = LABEL;
         p.time = arrivalTime;
         p.label = delay;
+        return p;
+    }
+
+    public static FlightPart late(long id, long departureTime, long watermark) {
+        FlightPart p = new FlightPart();
+        p.id = id;
+        p.kind = LATE;
+        p.time = departureTime;
+        p.watermark = watermark;
         return p;
     }
 

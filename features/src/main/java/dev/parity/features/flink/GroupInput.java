@@ -15,6 +15,13 @@ public class GroupInput {
     public boolean query;
     public FlightEvent event;
 
+    /**
+     * For a late event, the first query time not yet answered when it arrived (the router's
+     * watermark plus one): its changes take effect from there. {@code Long.MIN_VALUE} for an event
+     * on time.
+     */
+    public long notBefore = Long.MIN_VALUE;
+
     public GroupInput() {}
 
     public GroupInput(

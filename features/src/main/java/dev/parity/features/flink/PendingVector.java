@@ -9,6 +9,9 @@ public class PendingVector {
     /** Bit {@code g} for group {@code g}, then context, then label. */
     public int received;
 
+    /** Already reported incomplete; later parts are absorbed until the deadline. */
+    public boolean reported;
+
     /** The cleanup timer registered for this flight. */
     public long deadline;
 

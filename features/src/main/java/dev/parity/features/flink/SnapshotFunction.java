@@ -53,7 +53,7 @@ public final class SnapshotFunction
             throws Exception {
         GroupEvaluator evaluator = evaluators.get(in.group);
         store.timers = ctx.timerService();
-        evaluator.onEvent(in.event.type, in.event.time, in.event.delay, store);
+        evaluator.onEvent(in.event.type, in.event.time, in.event.delay, in.notBefore, store);
         // Every midnight whose snapshot this event is part of, registered now: in BATCH mode a
         // timer registered from onTimer is dropped (the timer service is quiesced at that point),
         // so no day may depend on a timer chain.

@@ -218,4 +218,37 @@ class FeatureGroupFunctionTest {
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.extractOutputValues()).hasSize(6);
     }
+
+    @Test
+    void lateEventCountsFromItsNotBeforeInstantOn() throws Exception {
+        // the router saw the arrival at T - 30 min behind its watermark T - 10 min: queries up to
+        // T - 10 min were answered without it, later ones must see it, as in a run without delay
+        send(departure(1, T - 20 * MINUTE, "ORD", "JFK"));
+        harness.processWatermark(T - 10 * MINUTE);
+        FlightEvent e = FlightEvent.arrival(9, T - 30 * MINUTE, "SFO", "JFK", 40);
+        for (GroupInput in : arrival(9, e.time, "SFO", "JFK", 40)) {
+            in.notBefore = T - 10 * MINUTE + 1;
+            harness.processElement(in, in.event.time);
+        }
+        send(departure(2, T, "ORD", "JFK"));
+        harness.processWatermark(T);
+
+        Map<Long, double[]> v = merged(harness.extractOutputValues());
+        // flight 1 (answered before the arrival came) without it; flight 2 with it
+        assertThat(v.get(1L)[1]).isEqualTo(0.0);
+        assertThat(v.get(2L)[1]).isEqualTo(1.0);
+        assertThat(v.get(2L)[3]).isEqualTo(40.0);
+    }
+
+    @Test
+    void lateEventWhoseWindowsClosedBeforeNotBeforeLeavesNoState() throws Exception {
+        harness.processWatermark(T);
+        for (GroupInput in : arrival(9, T - 8 * DAY, "SFO", "JFK", 40)) {
+            in.notBefore = T + 1;
+            harness.processElement(in, in.event.time);
+        }
+        // the 7-day route window and the 1h/6h windows closed long ago; only the 30-day daily
+        // window of SFO is still open: its add moved to T + 1 and its remove, nothing else
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    }
 }

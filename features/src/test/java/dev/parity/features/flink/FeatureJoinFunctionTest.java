@@ -239,4 +239,28 @@ class FeatureJoinFunctionTest {
                                                 "group 0 features; group 1 features;"
                                                         + " group 2 features"));
     }
+
+    @Test
+    void lateDepartureIsReportedAtOnceAndItsLabelIsAbsorbed() throws Exception {
+        open(true);
+        send(FlightPart.late(5, T, T + HOUR));
+
+        assertThat(incomplete())
+                .singleElement()
+                .satisfies(
+                        i -> {
+                            assertThat(i.id).isEqualTo(5);
+                            assertThat(i.missing)
+                                    .contains("departure at 2001-01-10T12:00:00Z was late")
+                                    .contains("watermark 2001-01-10T13:00:00Z");
+                        });
+        send(label(5));
+        harness.processWatermark(T + TIMEOUT.toMillis());
+
+        // one record for the flight, no vector, and nothing left behind
+        assertThat(incomplete()).hasSize(1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
 }

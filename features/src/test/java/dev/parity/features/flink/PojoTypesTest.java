@@ -39,6 +39,7 @@ class PojoTypesTest {
                 WindowAggregates.class,
                 PendingVector.class,
                 LateEvent.class,
+                MissedWindow.class,
                 IncompleteVector.class,
                 FeatureSnapshot.class
             })
