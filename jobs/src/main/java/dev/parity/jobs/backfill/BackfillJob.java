@@ -115,7 +115,7 @@ public final class BackfillJob {
     }
 
     static final String REJECTED_HEADER = "file,line,reason,raw";
-    static final String LATE_HEADER = "id,type,time,watermark,reason";
+    static final String LATE_HEADER = "id,type,time,watermark,prediction,missed,reason";
     static final String INCOMPLETE_HEADER = "id,missing";
     static final String PREDICTIONS_HEADER = "id,model,version,prediction";
     static final String UNSCORABLE_HEADER = "id,reason";
@@ -132,6 +132,10 @@ public final class BackfillJob {
                 + Instant.ofEpochMilli(l.event.time)
                 + ","
                 + Instant.ofEpochMilli(l.watermark)
+                + ","
+                + (l.queryLate ? "none" : "unaffected")
+                + ","
+                + csvField(l.missedText())
                 + ","
                 + csvField(l.reason());
     }

@@ -113,7 +113,9 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.out.println("[demo] 2/6 starting an embedded Kafka broker (KRaft)");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopic("flights.events", 2);
+            // One partition per source subtask at least: with idleness off (below) a subtask
+            // without a partition would hold the watermark back for good.
+            kafka.createTopic("flights.events", eventPartitions());
             kafka.createTopic("flights.predictions", 2);
             kafka.createTopic("flights.deadletter", 1);
             kafka.createTopic("flights.late", 1);
@@ -124,6 +126,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private int eventPartitions() {
+        return Math.max(2, parallelism);
+    }
+
     private int stream(EmbeddedKafka kafka, Map<Long, String> expected) throws Exception {
         int port = freePort(webPort);
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
@@ -132,7 +138,11 @@ public final class DemoCommand implements Callable<Integer> {
         conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(StreamingOptions.MODEL_DIR, MODEL);
         conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(5));
-        conf.set(StreamingOptions.IDLENESS, Duration.ofSeconds(5));
+        // Idleness off: the replay feeds every partition until the end-of-replay markers, so a
+        // partition is silent here only when the machine or the broker stalls, and then waiting
+        // for it (a little latency) is right; with idleness the other partition would race
+        // ahead and the stalled one's events would turn late (reported, but not identical).
+        conf.set(StreamingOptions.IDLENESS, Duration.ZERO);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(parallelism);
@@ -178,7 +188,7 @@ public final class DemoCommand implements Callable<Integer> {
             PredictionRecords.sendEndMarkers(
                     kafka.bootstrapServers(),
                     "flights.events",
-                    2,
+                    eventPartitions(),
                     Instant.parse("2001-01-05T00:00:00Z"));
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (watcher.predictions() < expected.size() && System.nanoTime() < deadline) {
@@ -214,10 +224,12 @@ public final class DemoCommand implements Callable<Integer> {
                 w.predictions());
         System.out.printf(
                 Locale.ROOT,
-                "  duplicates:       %,d%n  dead letters:     %,d%n  late events:      %,d%n",
+                "  duplicates:       %,d%n  dead letters:     %,d%n  late events:      %,d"
+                        + " (flights without a prediction: %,d)%n",
                 w.duplicates(),
                 w.deadLetters(),
-                w.late());
+                w.late(),
+                w.incomplete());
         System.out.printf(
                 Locale.ROOT,
                 "  throughput:       %,.0f events/s over %.1f s (paced replay at %.0fx)%n",

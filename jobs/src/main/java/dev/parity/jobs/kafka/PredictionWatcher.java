@@ -39,6 +39,7 @@ public final class PredictionWatcher implements Runnable {
     private int latencyCount;
     private volatile long events;
     private volatile long markers;
+    private volatile long incomplete;
     private volatile long deadLetters;
     private volatile long late;
     private volatile long duplicates;
@@ -100,6 +101,11 @@ public final class PredictionWatcher implements Runnable {
         return late;
     }
 
+    /** Flights the job reported without a prediction (their departure was late). */
+    public long incomplete() {
+        return incomplete;
+    }
+
     public long deadLetters() {
         return deadLetters;
     }
@@ -141,7 +147,13 @@ public final class PredictionWatcher implements Runnable {
                     } else if (r.topic().equals(predictionsTopic)) {
                         onPrediction(r, now);
                     } else if (r.topic().equals(lateTopic)) {
-                        late++;
+                        // the late topic also names the flights left without a prediction
+                        if (new String(r.value(), StandardCharsets.UTF_8)
+                                .contains("\"incomplete\":")) {
+                            incomplete++;
+                        } else {
+                            late++;
+                        }
                     } else {
                         deadLetters++;
                     }

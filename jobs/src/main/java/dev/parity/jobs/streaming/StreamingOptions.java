@@ -143,8 +143,11 @@ public final class StreamingOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
-                            "A source split without events this long stops holding back the"
-                                    + " watermark.");
+                            "A Kafka partition without events this long stops holding back the"
+                                    + " watermark, so predictions go on while it is silent; its"
+                                    + " events behind the watermark when it resumes are reported on"
+                                    + " the late topic. 0 turns idleness off: a silent partition"
+                                    + " then holds every prediction back until it sends again.");
 
     public static final ConfigOption<Boolean> BOUNDED =
             key("parity.events.bounded")

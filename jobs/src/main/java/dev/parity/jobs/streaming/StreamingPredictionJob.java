@@ -2,12 +2,16 @@ package dev.parity.jobs.streaming;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.core.FeatureVector;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FeaturePipeline;
+import dev.parity.features.flink.IncompleteVector;
+import dev.parity.features.flink.LateEvent;
+import dev.parity.features.flink.MissedWindow;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.models.ModelGate;
@@ -161,6 +165,13 @@ public final class StreamingPredictionJob {
         }
         String prefix = conf.get(StreamingOptions.TRANSACTIONAL_ID_PREFIX);
         Duration timeout = conf.get(StreamingOptions.TRANSACTION_TIMEOUT);
+        Duration idleness = conf.get(StreamingOptions.IDLENESS);
+        if (idleness.isNegative()) {
+            throw new IllegalArgumentException(
+                    StreamingOptions.IDLENESS.key()
+                            + ": must be 0 (off) or positive, got "
+                            + idleness);
+        }
         return new StreamingPredictionJob(
                 events.build(),
                 control,
@@ -190,7 +201,7 @@ public final class StreamingPredictionJob {
                         conf.get(StreamingOptions.MAX_WAIT),
                         conf.get(StreamingOptions.INTRA_OP_THREADS)),
                 conf.get(StreamingOptions.OUT_OF_ORDERNESS),
-                conf.get(StreamingOptions.IDLENESS));
+                idleness);
     }
 
     static OffsetsInitializer startingOffsets(String value) {
@@ -260,13 +271,16 @@ public final class StreamingPredictionJob {
     public void build(
             StreamExecutionEnvironment env, UnaryOperator<DataStream<FlightEvent>> afterDecode) {
         // Event time and watermarks come from the source, per Kafka partition: a partition that
-        // lags holds the watermark back instead of having its events turn late, and a subtask
-        // without partitions is idle at once. Idleness bounds how long a silent partition may
-        // hold it back.
+        // lags holds the watermark back instead of having its events turn late. Idleness bounds
+        // how long a silent partition may hold it back (0: forever); what a partition sends after
+        // the others moved on is reported late by the feature pipeline's router, never applied
+        // out of order.
         WatermarkStrategy<DecodedEvent> time =
                 WatermarkStrategy.<DecodedEvent>forBoundedOutOfOrderness(outOfOrderness)
-                        .withTimestampAssigner((e, ts) -> e.eventTime())
-                        .withIdleness(idleness);
+                        .withTimestampAssigner((e, ts) -> e.eventTime());
+        if (!idleness.isZero()) {
+            time = time.withIdleness(idleness);
+        }
         SingleOutputStreamOperator<FlightEvent> decoded =
                 env.fromSource(events, time, "flights.events")
                         .uid("events-source")
@@ -283,11 +297,19 @@ public final class StreamingPredictionJob {
                         .withLabel(false)
                         .build()
                         .apply(timed);
+        // Late events and the flights they left without a prediction go to one topic, so that a
+        // consumer finds every difference from a backfill there.
         features.lateEvents()
-                .map(l -> lateJson(l.event, l.reason()))
+                .map(StreamingPredictionJob::lateJson)
                 .returns(BYTES)
                 .name("late-json")
                 .uid("late-json")
+                .union(
+                        features.incomplete()
+                                .map(StreamingPredictionJob::incompleteJson)
+                                .returns(BYTES)
+                                .name("incomplete-json")
+                                .uid("incomplete-json"))
                 .sinkTo(late)
                 .name("flights.late")
                 .uid("late-sink");
@@ -376,14 +398,37 @@ public final class StreamingPredictionJob {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    static byte[] lateJson(FlightEvent e, String reason) {
+    /**
+     * {@code {reason, event, watermark, prediction, missed: [{feature, key, from, until}]}}: {@code
+     * prediction} is {@code "none"} for a late departure (its flight gets an incomplete record),
+     * else {@code "unaffected"}; {@code missed} lists the answers given without the event.
+     */
+    static byte[] lateJson(LateEvent l) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("reason", reason);
+        n.put("reason", l.reason());
         try {
-            n.set("event", JSON.readTree(FlightEventJson.encode(e)));
+            n.set("event", JSON.readTree(FlightEventJson.encode(l.event)));
         } catch (java.io.IOException ex) {
             throw new IllegalStateException(ex);
         }
+        n.put("watermark", Instant.ofEpochMilli(l.watermark).toString());
+        n.put("prediction", l.queryLate ? "none" : "unaffected");
+        ArrayNode missed = n.putArray("missed");
+        for (MissedWindow m : l.missed) {
+            ObjectNode w = missed.addObject();
+            w.put("feature", m.feature);
+            w.put("key", m.key);
+            w.put("from", Instant.ofEpochMilli(m.from).toString());
+            w.put("until", Instant.ofEpochMilli(m.until).toString());
+        }
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code {reason, incomplete: id}}: a flight that gets no prediction, and why. */
+    static byte[] incompleteJson(IncompleteVector v) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("reason", "incomplete: " + v.missing);
+        n.put("incomplete", v.id);
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
