@@ -147,7 +147,20 @@ public final class StreamingOptions {
                                     + " watermark, so predictions go on while it is silent; its"
                                     + " events behind the watermark when it resumes are reported on"
                                     + " the late topic. 0 turns idleness off: a silent partition"
-                                    + " then holds every prediction back until it sends again.");
+                                    + " then holds every prediction back until it sends again, and"
+                                    + " every source subtask needs a partition (parallelism at"
+                                    + " most the partition count: the Kafka source does not mark"
+                                    + " a subtask without one idle by itself).");
+
+    public static final ConfigOption<Duration> WATERMARK_ALIGNMENT =
+            key("parity.events.watermark-alignment")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "Flink's source watermark alignment: a partition whose watermark runs"
+                                    + " this far ahead of the slowest active one is paused until"
+                                    + " the others catch up. 0 (the default) leaves it off; see"
+                                    + " docs/BENCHMARKS.md for what it does and does not change.");
 
     public static final ConfigOption<Boolean> BOUNDED =
             key("parity.events.bounded")

@@ -78,6 +78,19 @@ public final class StreamingPredictionJob {
     private final Scoring scoring;
     private final Duration outOfOrderness;
     private final Duration idleness;
+    private Duration alignment = Duration.ZERO;
+
+    /** Turns on source watermark alignment with this maximum drift (zero: off). */
+    public StreamingPredictionJob withWatermarkAlignment(Duration maxDrift) {
+        if (maxDrift.isNegative()) {
+            throw new IllegalArgumentException(
+                    StreamingOptions.WATERMARK_ALIGNMENT.key()
+                            + ": must be 0 (off) or positive, got "
+                            + maxDrift);
+        }
+        this.alignment = maxDrift;
+        return this;
+    }
 
     /** What the scoring operator needs; one place for both the fixed and the swappable one. */
     public static final class Scoring {
@@ -173,35 +186,36 @@ public final class StreamingPredictionJob {
                             + idleness);
         }
         return new StreamingPredictionJob(
-                events.build(),
-                control,
-                kafkaSink(
-                        servers,
-                        client,
-                        conf.get(StreamingOptions.PREDICTIONS_TOPIC),
-                        prefix + "-predictions",
-                        timeout),
-                kafkaSink(
-                        servers,
-                        client,
-                        conf.get(StreamingOptions.DEADLETTER_TOPIC),
-                        prefix + "-deadletter",
-                        timeout),
-                kafkaSink(
-                        servers,
-                        client,
-                        conf.get(StreamingOptions.LATE_TOPIC),
-                        prefix + "-late",
-                        timeout),
-                set,
-                new Scoring(
-                        modelDir,
-                        gate,
-                        conf.get(StreamingOptions.MAX_BATCH),
-                        conf.get(StreamingOptions.MAX_WAIT),
-                        conf.get(StreamingOptions.INTRA_OP_THREADS)),
-                conf.get(StreamingOptions.OUT_OF_ORDERNESS),
-                idleness);
+                        events.build(),
+                        control,
+                        kafkaSink(
+                                servers,
+                                client,
+                                conf.get(StreamingOptions.PREDICTIONS_TOPIC),
+                                prefix + "-predictions",
+                                timeout),
+                        kafkaSink(
+                                servers,
+                                client,
+                                conf.get(StreamingOptions.DEADLETTER_TOPIC),
+                                prefix + "-deadletter",
+                                timeout),
+                        kafkaSink(
+                                servers,
+                                client,
+                                conf.get(StreamingOptions.LATE_TOPIC),
+                                prefix + "-late",
+                                timeout),
+                        set,
+                        new Scoring(
+                                modelDir,
+                                gate,
+                                conf.get(StreamingOptions.MAX_BATCH),
+                                conf.get(StreamingOptions.MAX_WAIT),
+                                conf.get(StreamingOptions.INTRA_OP_THREADS)),
+                        conf.get(StreamingOptions.OUT_OF_ORDERNESS),
+                        idleness)
+                .withWatermarkAlignment(conf.get(StreamingOptions.WATERMARK_ALIGNMENT));
     }
 
     static OffsetsInitializer startingOffsets(String value) {
@@ -280,6 +294,9 @@ public final class StreamingPredictionJob {
                         .withTimestampAssigner((e, ts) -> e.eventTime());
         if (!idleness.isZero()) {
             time = time.withIdleness(idleness);
+        }
+        if (!alignment.isZero()) {
+            time = time.withWatermarkAlignment("parity-events", alignment, Duration.ofMillis(250));
         }
         SingleOutputStreamOperator<FlightEvent> decoded =
                 env.fromSource(events, time, "flights.events")

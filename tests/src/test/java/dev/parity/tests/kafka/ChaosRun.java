@@ -75,6 +75,16 @@ public final class ChaosRun {
     }
 
     public static Result run(EmbeddedKafka kafka, Reference ref, long seed) throws Exception {
+        return run(kafka, ref, seed, IDLENESS, Duration.ZERO);
+    }
+
+    /**
+     * A run with the job's idleness timeout and watermark alignment set (zero: off); the schedule's
+     * pauses stay relative to {@link #IDLENESS}, so one seed sends the same way.
+     */
+    public static Result run(
+            EmbeddedKafka kafka, Reference ref, long seed, Duration idleness, Duration alignment)
+            throws Exception {
         long start = System.nanoTime();
         Random rnd = new Random(seed);
         String prefix = "chaos-" + seed + "-" + System.nanoTime();
@@ -98,7 +108,7 @@ public final class ChaosRun {
             described.append("; p").append(p).append(' ').append(s);
         }
 
-        JobClient job = LatenessRun.startJob(kafka, prefix, IDLENESS, 2, failAfter);
+        JobClient job = LatenessRun.startJob(kafka, prefix, idleness, alignment, 2, failAfter);
         AtomicReference<Exception> failure = new AtomicReference<>();
         List<Thread> senders = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {

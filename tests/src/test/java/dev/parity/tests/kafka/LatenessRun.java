@@ -158,6 +158,18 @@ public final class LatenessRun {
     static JobClient startJob(
             EmbeddedKafka kafka, String prefix, Duration idleness, int parallelism, long failAfter)
             throws Exception {
+        return startJob(kafka, prefix, idleness, Duration.ZERO, parallelism, failAfter);
+    }
+
+    /** As above, with source watermark alignment at {@code alignment} drift (zero: off). */
+    static JobClient startJob(
+            EmbeddedKafka kafka,
+            String prefix,
+            Duration idleness,
+            Duration alignment,
+            int parallelism,
+            long failAfter)
+            throws Exception {
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
         conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(StreamingOptions.MODEL_DIR, MODEL);
@@ -170,6 +182,7 @@ public final class LatenessRun {
         conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(2));
         conf.set(StreamingOptions.STARTING_OFFSETS, "earliest");
         conf.set(StreamingOptions.IDLENESS, idleness);
+        conf.set(StreamingOptions.WATERMARK_ALIGNMENT, alignment);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);

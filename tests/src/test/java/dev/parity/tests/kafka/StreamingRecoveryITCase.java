@@ -67,6 +67,9 @@ class StreamingRecoveryITCase {
     private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
     private static final String MODEL = ROOT.resolve("models/bundled/flights-linear/1").toString();
 
+    /** Enough for one partition per source subtask at parallelism 2 and 3. */
+    private static final int EVENT_PARTITIONS = 6;
+
     private static EmbeddedKafka kafka;
     private static List<String> expected;
     private static MiniCluster cluster;
@@ -122,10 +125,10 @@ class StreamingRecoveryITCase {
         conf.set(StreamingOptions.GROUP_ID, prefix);
         conf.set(StreamingOptions.TRANSACTIONAL_ID_PREFIX, prefix);
         conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(2));
-        // Idleness is the known trade-off of Kafka watermarks: a subtask that starts consuming
-        // later than this after a restart would find the watermark past its events. 5 s covers
-        // a restart on this 2-core machine; production uses 30 s.
-        conf.set(StreamingOptions.IDLENESS, Duration.ofSeconds(5));
+        // Idleness off: every subtask has a partition (the topics have 6, for parallelism 2 and
+        // 3), so nothing needs it, and with it a subtask that starts consuming later than the
+        // timeout after a restart would see its events reported late instead of predicted.
+        conf.set(StreamingOptions.IDLENESS, Duration.ZERO);
         conf.set(StreamingOptions.BOUNDED, bounded);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -151,7 +154,7 @@ class StreamingRecoveryITCase {
     }
 
     private static void createTopics(String prefix) throws Exception {
-        kafka.createTopic(prefix + ".events", 2);
+        kafka.createTopic(prefix + ".events", EVENT_PARTITIONS);
         kafka.createTopic(prefix + ".predictions", 2);
         kafka.createTopic(prefix + ".deadletter", 1);
         kafka.createTopic(prefix + ".late", 1);
@@ -220,7 +223,10 @@ class StreamingRecoveryITCase {
      */
     private static void appendTail(String topic) throws Exception {
         PredictionRecords.sendEndMarkers(
-                kafka.bootstrapServers(), topic, 2, Instant.parse("2001-01-10T00:00:00Z"));
+                kafka.bootstrapServers(),
+                topic,
+                EVENT_PARTITIONS,
+                Instant.parse("2001-01-10T00:00:00Z"));
     }
 
     /** Every sample flight exactly once, equal to the backfill; nothing else but the tail. */
