@@ -12,16 +12,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The definitions, the aggregation core, the events and the file formats are plain Java, so the
- * batch and the streaming runner (and any future engine) share them unchanged. Only {@code flink}
- * may use Flink and the Parquet/Avro/Hadoop stack.
+ * The definitions, the aggregation cores (core, agg), the events and the file formats are plain
+ * Java, so the batch and the streaming runner (and any future engine) share them unchanged. Only
+ * {@code flink} may use Flink and the Parquet/Avro/Hadoop stack.
  */
 class ArchitectureTest {
     private static final String[] ENGINE_NEUTRAL = {
+        "dev.parity.features.agg..",
         "dev.parity.features.api..",
         "dev.parity.features.core..",
         "dev.parity.features.events..",
-        "dev.parity.features.io.."
+        "dev.parity.features.io..",
+        "dev.parity.features.spec.."
     };
 
     private static final String[] ENGINE_PACKAGES = {
@@ -51,6 +53,8 @@ class ArchitectureTest {
     @Test
     void importedTheProductionClasses() {
         assertThat(production.contain("dev.parity.features.core.GroupEvaluator")).isTrue();
+        assertThat(production.contain("dev.parity.features.agg.Aggregator")).isTrue();
+        assertThat(production.contain("dev.parity.features.spec.FeatureSpec")).isTrue();
         assertThat(production.contain("dev.parity.features.flink.FeatureGroupFunction")).isTrue();
         assertThat(production.stream().map(c -> c.getPackageName()))
                 .doesNotContain("dev.parity.features.reference");

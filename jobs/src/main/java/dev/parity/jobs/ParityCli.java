@@ -10,6 +10,7 @@ import dev.parity.jobs.demo.DemoCommand;
 import dev.parity.jobs.kafka.ReplayCommand;
 import dev.parity.jobs.model.BaselineCommand;
 import dev.parity.jobs.online.OnlineCommand;
+import dev.parity.jobs.spec.ValidateCommand;
 import dev.parity.jobs.streaming.StreamCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ReplayCommand.class,
             StreamCommand.class,
+            ValidateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ParityCli implements Runnable {

@@ -1,0 +1,98 @@
+package dev.parity.features.spec;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One kind of event a spec declares: its typed fields in declaration order, the field holding its
+ * event time (a timestamp) and, optionally, the field holding its id (a long, unique within the
+ * kind). The id is required where it is used: by the query kind (the output's {@code id} column),
+ * by a kind a label is joined from, and by a kind a {@code last} feature reads (ties at the same
+ * time go to the greatest id).
+ *
+ * <p>Built only through {@link FeatureSpec.Builder#event}, so every instance has been validated.
+ */
+public final class EventKind implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String name;
+    private final Map<String, FieldType> fields;
+    private final String idField;
+    private final String timeField;
+
+    EventKind(String name, Map<String, FieldType> fields, String idField, String timeField) {
+        this.name = name;
+        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        this.idField = idField;
+        this.timeField = timeField;
+    }
+
+    /** The kind's name, e.g. {@code payment}. */
+    public String name() {
+        return name;
+    }
+
+    /** Field name to type, in declaration order. */
+    public Map<String, FieldType> fields() {
+        return fields;
+    }
+
+    /** The type of {@code field}, if the kind has it. */
+    public Optional<FieldType> fieldType(String field) {
+        return Optional.ofNullable(fields.get(field));
+    }
+
+    /** The long field that identifies an event of this kind, if declared. */
+    public Optional<String> idField() {
+        return Optional.ofNullable(idField);
+    }
+
+    /** The timestamp field that holds the event time. */
+    public String timeField() {
+        return timeField;
+    }
+
+    @Override
+    public String toString() {
+        return name + fields;
+    }
+
+    /** Collects a kind's declaration; {@link FeatureSpec.Builder#build()} checks it. */
+    public static final class Builder {
+        final String name;
+        final List<String[]> fields = new ArrayList<>(); // {name, type}, duplicates kept
+        String id;
+        String time;
+
+        Builder(String name) {
+            this.name = name;
+        }
+
+        /** Declares a field; {@code type} as a spec writes it ({@code long}, ...). */
+        public Builder field(String field, String type) {
+            fields.add(new String[] {field, type});
+            return this;
+        }
+
+        public Builder field(String field, FieldType type) {
+            return field(field, type == null ? null : type.specName());
+        }
+
+        /** The long field that identifies an event. */
+        public Builder id(String field) {
+            this.id = field;
+            return this;
+        }
+
+        /** The timestamp field that holds the event time. */
+        public Builder time(String field) {
+            this.time = field;
+            return this;
+        }
+    }
+}
