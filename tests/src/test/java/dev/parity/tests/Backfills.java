@@ -15,11 +15,17 @@ public final class Backfills {
 
     /** Runs {@code parity backfill --model} on the sample into {@code out}; its predictions. */
     public static List<String> samplePredictions(Path out, String modelDir) throws IOException {
+        return predictions(out, SampleData.path(), modelDir);
+    }
+
+    /** Runs {@code parity backfill --model} on {@code events} into {@code out}; its predictions. */
+    public static List<String> predictions(Path out, Path events, String modelDir)
+            throws IOException {
         assertThat(
                         ParityCli.execute(
                                 "backfill",
                                 "--events",
-                                SampleData.path().toString(),
+                                events.toString(),
                                 "--out",
                                 out.toString(),
                                 "--model",

@@ -66,14 +66,25 @@ public final class PredictionRecords {
                 FlightEvent e =
                         FlightEvent.departure(
                                 MARKER_ID + partition, time.toEpochMilli(), "END", "END", 1);
-                producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        partition,
-                                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                        FlightEventJson.encode(e)))
-                        .get();
+                send(producer, topic, partition, e).get();
             }
         }
+    }
+
+    /**
+     * Writes {@code e} as the events topic carries it (JSON, keyed by flight id) to a partition.
+     */
+    public static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>
+            send(
+                    KafkaProducer<byte[], byte[]> producer,
+                    String topic,
+                    int partition,
+                    FlightEvent e) {
+        return producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        partition,
+                        Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
+                        FlightEventJson.encode(e)));
     }
 }

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * One seeded chaos run (issue 12): the first {@link #FLIGHTS} flights of the sample, streamed into
@@ -169,14 +168,7 @@ public final class ChaosRun {
                     producer.flush();
                     Thread.sleep(s.delayMillis);
                 }
-                FlightEvent e = events.get(i);
-                producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                partition,
-                                Long.toString(e.id)
-                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                dev.parity.jobs.kafka.FlightEventJson.encode(e)));
+                PredictionRecords.send(producer, topic, partition, events.get(i));
             }
             producer.flush();
         }

@@ -12,12 +12,11 @@ import dev.parity.features.events.FlightEvent;
 import dev.parity.features.events.FlightRow;
 import dev.parity.features.io.FlightCsv;
 import dev.parity.jobs.LocalFlink;
-import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
-import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
+import dev.parity.tests.Backfills;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +42,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -98,22 +96,8 @@ public final class LatenessRun {
             lines.add(FlightCsv.format(r));
         }
         Files.write(csv, lines, StandardCharsets.UTF_8);
-        Path out = dir.resolve("backfill");
-        assertThat(
-                        ParityCli.execute(
-                                "backfill",
-                                "--events",
-                                csv.toString(),
-                                "--out",
-                                out.toString(),
-                                "--model",
-                                MODEL,
-                                "--progress-interval",
-                                "PT0S"))
-                .isZero();
         Map<Long, String> expected = new HashMap<>();
-        List<String> predictions = Files.readAllLines(out.resolve("predictions.csv"));
-        for (String line : predictions.subList(1, predictions.size())) {
+        for (String line : Backfills.predictions(dir.resolve("backfill"), csv, MODEL)) {
             expected.put(PredictionRecords.idOf(line), line);
         }
         assertThat(expected).hasSize(rows.size());
@@ -141,13 +125,7 @@ public final class LatenessRun {
     static void send(
             KafkaProducer<byte[], byte[]> producer, String topic, int partition, FlightEvent e)
             throws Exception {
-        producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                partition,
-                                Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                FlightEventJson.encode(e)))
-                .get();
+        PredictionRecords.send(producer, topic, partition, e).get();
     }
 
     /**
@@ -171,15 +149,7 @@ public final class LatenessRun {
             long failAfter)
             throws Exception {
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
-        conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(StreamingOptions.MODEL_DIR, MODEL);
-        conf.set(StreamingOptions.EVENTS_TOPIC, prefix + ".events");
-        conf.set(StreamingOptions.PREDICTIONS_TOPIC, prefix + ".predictions");
-        conf.set(StreamingOptions.DEADLETTER_TOPIC, prefix + ".deadletter");
-        conf.set(StreamingOptions.LATE_TOPIC, prefix + ".late");
-        conf.set(StreamingOptions.GROUP_ID, prefix);
-        conf.set(StreamingOptions.TRANSACTIONAL_ID_PREFIX, prefix);
-        conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(2));
+        onTopics(conf, kafka, prefix);
         conf.set(StreamingOptions.STARTING_OFFSETS, "earliest");
         conf.set(StreamingOptions.IDLENESS, idleness);
         conf.set(StreamingOptions.WATERMARK_ALIGNMENT, alignment);
@@ -201,6 +171,23 @@ public final class LatenessRun {
                                                 .name("fail-once")
                                                 .uid("fail-once"));
         return env.executeAsync(prefix);
+    }
+
+    /**
+     * Points a streaming job at the broker and the topics {@code <prefix>.events|predictions|
+     * deadletter|late}, with its own consumer group and transactional ids, serving the bundled
+     * model.
+     */
+    static void onTopics(Configuration conf, EmbeddedKafka kafka, String prefix) {
+        conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(StreamingOptions.MODEL_DIR, MODEL);
+        conf.set(StreamingOptions.EVENTS_TOPIC, prefix + ".events");
+        conf.set(StreamingOptions.PREDICTIONS_TOPIC, prefix + ".predictions");
+        conf.set(StreamingOptions.DEADLETTER_TOPIC, prefix + ".deadletter");
+        conf.set(StreamingOptions.LATE_TOPIC, prefix + ".late");
+        conf.set(StreamingOptions.GROUP_ID, prefix);
+        conf.set(StreamingOptions.TRANSACTIONAL_ID_PREFIX, prefix);
+        conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(2));
     }
 
     /** Throws once, after {@code failAfter} events in total; static: the job runs in this JVM. */

@@ -116,15 +116,7 @@ class StreamingRecoveryITCase {
     /** The job's configuration for topics with this prefix. */
     private static Configuration jobConf(String prefix, boolean bounded) {
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, false);
-        conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(StreamingOptions.MODEL_DIR, MODEL);
-        conf.set(StreamingOptions.EVENTS_TOPIC, prefix + ".events");
-        conf.set(StreamingOptions.PREDICTIONS_TOPIC, prefix + ".predictions");
-        conf.set(StreamingOptions.DEADLETTER_TOPIC, prefix + ".deadletter");
-        conf.set(StreamingOptions.LATE_TOPIC, prefix + ".late");
-        conf.set(StreamingOptions.GROUP_ID, prefix);
-        conf.set(StreamingOptions.TRANSACTIONAL_ID_PREFIX, prefix);
-        conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(2));
+        LatenessRun.onTopics(conf, kafka, prefix);
         // Idleness off: every subtask has a partition (the topics have 6, for parallelism 2 and
         // 3), so nothing needs it, and with it a subtask that starts consuming later than the
         // timeout after a restart would see its events reported late instead of predicted.
