@@ -123,6 +123,11 @@ class StreamingRecoveryITCase {
         conf.set(StreamingOptions.IDLENESS, Duration.ZERO);
         conf.set(StreamingOptions.BOUNDED, bounded);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
+        // Checkpoints and savepoints on files, as in production: the JobManager's memory storage
+        // caps a state handle at 5 MB, which the feature groups' state mid-sample can exceed.
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                tmp.resolve("checkpoints-" + prefix).toUri().toString());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
