@@ -75,6 +75,79 @@ final class TestingModels {
         return model(g);
     }
 
+    /**
+     * The shape of the speech-embedding CNN of docs/BENCHMARKS.md, small: frames [N, 12, 8, 1] ->
+     * Reshape [N, 1, 12, 8] -> (Conv -> LeakyRelu(0.2) -> Max(-0.4)) x 2 with a MaxPool between ->
+     * Conv 1x1 -> Reshape -> embedding [N, 1, 1, 4 * 6 * 4].
+     */
+    static byte[] speechCnn() {
+        SplittableRandom r = new SplittableRandom(11);
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("speech_cnn");
+        g.addInput(LinearOnnxModel.floatTensor("frames", new long[] {-1, 12, 8, 1}));
+        g.addOutput(LinearOnnxModel.floatTensor("embedding", new long[] {-1, 1, 1, 96}));
+        g.addInitializer(Tensors.int64("shape_in", new long[] {4}, new long[] {-1, 1, 12, 8}));
+        g.addInitializer(Tensors.int64("shape_out", new long[] {4}, new long[] {-1, 1, 1, 96}));
+        g.addInitializer(Tensors.floats("floor", new long[] {1, 1, 1, 1}, new float[] {-0.4f}));
+        g.addInitializer(Tensors.floats("w1", new long[] {8, 1, 3, 3}, random(r, 72, 0.5)));
+        g.addInitializer(Tensors.floats("b1", new long[] {8}, random(r, 8, 0.1)));
+        g.addInitializer(Tensors.floats("w2", new long[] {8, 8, 3, 1}, random(r, 192, 0.2)));
+        g.addInitializer(Tensors.floats("b2", new long[] {8}, random(r, 8, 0.1)));
+        g.addInitializer(Tensors.floats("w3", new long[] {4, 8, 1, 1}, random(r, 32, 0.3)));
+        g.addNode(
+                GraphEditor.node(
+                        "Reshape", "reshape_in", List.of("frames", "shape_in"), List.of("x")));
+        String in = "x";
+        for (int layer = 1; layer <= 2; layer++) {
+            OnnxMl.NodeProto.Builder conv =
+                    GraphEditor.node(
+                            "Conv",
+                            "conv" + layer,
+                            List.of(in, "w" + layer, "b" + layer),
+                            List.of("c" + layer))
+                            .toBuilder();
+            if (layer == 1) {
+                conv.addAttribute(ints("pads", 1, 1, 1, 1))
+                        .addAttribute(ints("kernel_shape", 3, 3));
+            } else {
+                conv.addAttribute(ints("pads", 1, 0, 1, 0))
+                        .addAttribute(ints("kernel_shape", 3, 1));
+            }
+            g.addNode(conv.build());
+            g.addNode(
+                    GraphEditor.node(
+                                    "LeakyRelu",
+                                    "leaky" + layer,
+                                    List.of("c" + layer),
+                                    List.of("l" + layer))
+                            .toBuilder()
+                            .addAttribute(GraphEditor.floatAttr("alpha", 0.2f))
+                            .build());
+            g.addNode(
+                    GraphEditor.node(
+                            "Max",
+                            "max" + layer,
+                            List.of("l" + layer, "floor"),
+                            List.of("m" + layer)));
+            in = "m" + layer;
+            if (layer == 1) {
+                g.addNode(
+                        GraphEditor.node("MaxPool", "pool", List.of(in), List.of("p")).toBuilder()
+                                .addAttribute(ints("kernel_shape", 2, 2))
+                                .addAttribute(ints("strides", 2, 2))
+                                .build());
+                in = "p";
+            }
+        }
+        g.addNode(GraphEditor.node("Conv", "conv3", List.of(in, "w3"), List.of("c3")));
+        g.addNode(
+                GraphEditor.node(
+                        "Reshape",
+                        "reshape_out",
+                        List.of("c3", "shape_out"),
+                        List.of("embedding")));
+        return model(g);
+    }
+
     static byte[] model(OnnxMl.GraphProto.Builder g) {
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(8)
