@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Models built in the tests: a flights MLP with a manifest and a third-party Conv/Gemm model. */
-final class TestingModels {
+public final class TestingModels {
     static final FeatureSet SET = FlightFeatures.standard();
     static final float[] DEFAULTS = {736f, 13.5f, 4f, 18f, 16f, 15f, 12f, 13f, 14f};
     static final float[] MEAN = {736f, 13.5f, 4f, 18f, 16f, 15f, 12f, 13f, 14f};
@@ -21,11 +21,11 @@ final class TestingModels {
 
     private TestingModels() {}
 
-    static byte[] mlp(int... hidden) {
+    public static byte[] mlp(int... hidden) {
         return MlpOnnx.build(DEFAULTS, MEAN, STD, MlpOnnx.randomLayers(9, hidden, 1, 42));
     }
 
-    static ModelManifest manifestFor(byte[] onnx) {
+    public static ModelManifest manifestFor(byte[] onnx) {
         ModelManifest m = new ModelManifest();
         m.name = "flights-mlp";
         m.version = "1";
@@ -80,7 +80,7 @@ final class TestingModels {
      * Reshape [N, 1, 12, 8] -> (Conv -> LeakyRelu(0.2) -> Max(-0.4)) x 2 with a MaxPool between ->
      * Conv 1x1 -> Reshape -> embedding [N, 1, 1, 4 * 6 * 4].
      */
-    static byte[] speechCnn() {
+    public static byte[] speechCnn() {
         SplittableRandom r = new SplittableRandom(11);
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("speech_cnn");
         g.addInput(LinearOnnxModel.floatTensor("frames", new long[] {-1, 12, 8, 1}));
