@@ -201,6 +201,8 @@ public final class ModelExport {
             report.check.inputs = check.description();
             Files.write(tmp.resolve("export.json"), report.toJson());
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            readableByAll(
+                    out); // a temp directory is private; a static server may run as another user
         } catch (Exception | Error e) {
             deleteTree(tmp);
             throw e;
@@ -463,6 +465,13 @@ public final class ModelExport {
         m.outputTensor = new ModelManifest.TensorSpec(o.getName(), oshape);
         m.task = "unknown (third-party model)";
         return m;
+    }
+
+    private static void readableByAll(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            java.nio.file.Files.setPosixFilePermissions(
+                    dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -6,7 +6,7 @@
   'use strict';
 
   async function load() {
-    ort.env.wasm.wasmPaths = 'ort/';
+    ort.env.wasm.wasmPaths = new URL('ort/', document.baseURI).href;
     ort.env.wasm.numThreads = 1; // like the Java benchmarks: one intra-op thread
     const manifest = await (await fetch('manifest.json', { cache: 'no-store' })).json();
     const session = await ort.InferenceSession.create('model.onnx', {
