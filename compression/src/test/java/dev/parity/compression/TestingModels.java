@@ -148,6 +148,36 @@ public final class TestingModels {
         return model(g);
     }
 
+    /**
+     * image [N, 3, 8, 8] -> Conv 16x3x3x3 (pad 1) whose kernel is separable by construction (W[o,
+     * i] = a[o, i] f_i) -> logits [N, 16, 8, 8]: rank 1 per input channel is exact.
+     */
+    static byte[] separableConv() {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] a = random(r, 16 * 3, 0.5);
+        float[] f = random(r, 3 * 9, 0.5);
+        float[] w = new float[16 * 3 * 9];
+        for (int o = 0; o < 16; o++) {
+            for (int i = 0; i < 3; i++) {
+                for (int k = 0; k < 9; k++) {
+                    w[(o * 3 + i) * 9 + k] = a[o * 3 + i] * f[i * 9 + k];
+                }
+            }
+        }
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("separable");
+        g.addInput(LinearOnnxModel.floatTensor("image", new long[] {-1, 3, 8, 8}));
+        g.addOutput(LinearOnnxModel.floatTensor("logits", new long[] {-1, 16, 8, 8}));
+        g.addInitializer(Tensors.floats("w", new long[] {16, 3, 3, 3}, w));
+        g.addInitializer(Tensors.floats("b", new long[] {16}, random(r, 16, 0.1)));
+        g.addNode(
+                GraphEditor.node("Conv", "conv", List.of("image", "w", "b"), List.of("logits"))
+                        .toBuilder()
+                        .addAttribute(ints("pads", 1, 1, 1, 1))
+                        .addAttribute(ints("kernel_shape", 3, 3))
+                        .build());
+        return model(g);
+    }
+
     static byte[] model(OnnxMl.GraphProto.Builder g) {
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(8)
