@@ -198,38 +198,14 @@ public final class CompressionJob {
                             table.rows(),
                             train.length,
                             june.length));
-            int[] sample = spread(train, calibrationRows);
-            calibration =
-                    ModelInputs.ofRows(
-                            manifest.inputTensor.name,
-                            manifest.inputs.size(),
-                            impute(table.features(sample), manifest),
-                            "TRAIN (Jan-Apr) rows spread over the period, nulls imputed with the"
-                                    + " manifest defaults");
-            evaluation =
-                    ModelInputs.ofRows(
-                            manifest.inputTensor.name,
-                            manifest.inputs.size(),
-                            impute(table.features(june), manifest),
-                            "June rows");
+            calibration = TeacherInputs.trainRows(table, manifest, calibrationRows);
+            evaluation = TeacherInputs.reportRows(table, manifest, Integer.MAX_VALUE);
             labels = table.labels(june);
             report.evaluatedOn = "June (REPORT) rows of " + features.getFileName();
             report.evaluatedRows = june.length;
             report.qualityMetric = "june_mae";
         } else {
-            if (manifest != null) {
-                int d = manifest.inputs.size();
-                float[] center = new float[d];
-                float[] spread = new float[d];
-                for (int j = 0; j < d; j++) {
-                    center[j] = (float) manifest.inputs.get(j).defaultValue;
-                    spread[j] = Math.max(1f, Math.abs(center[j]) * 0.5f);
-                }
-                evaluation =
-                        ModelInputs.generatedAround(manifest.inputTensor.name, center, spread, 11);
-            } else {
-                evaluation = ModelInputs.generated(inputSpecs(teacher.model()), 11);
-            }
+            evaluation = TeacherInputs.generated(teacher);
             calibration = evaluation;
             report.evaluatedOn = evaluation.description();
             report.evaluatedRows = evaluation.batchRows(256) * (GENERATED_ROWS / 256);
@@ -529,7 +505,7 @@ public final class CompressionJob {
     /** A manifest for a bare model: its first input and output, no feature set. */
     private static ModelManifest bareManifest(OnnxMl.ModelProto model) {
         ModelManifest m = new ModelManifest();
-        ModelInputs.Spec in = inputSpecs(model).get(0);
+        ModelInputs.Spec in = TeacherInputs.inputSpecs(model).get(0);
         List<Long> shape = new ArrayList<>();
         for (long d : in.shape) {
             shape.add(d);
@@ -544,29 +520,6 @@ public final class CompressionJob {
         m.outputTensor = new ModelManifest.TensorSpec(o.getName(), oshape);
         m.task = "unknown (third-party model)";
         return m;
-    }
-
-    static List<ModelInputs.Spec> inputSpecs(OnnxMl.ModelProto model) {
-        List<ModelInputs.Spec> specs = new ArrayList<>();
-        for (OnnxMl.ValueInfoProto v : model.getGraph().getInputList()) {
-            boolean initializer =
-                    model.getGraph().getInitializerList().stream()
-                            .anyMatch(t -> t.getName().equals(v.getName()));
-            if (initializer) {
-                continue;
-            }
-            List<OnnxMl.TensorShapeProto.Dimension> dims =
-                    v.getType().getTensorType().getShape().getDimList();
-            long[] shape = new long[dims.size()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
-            }
-            specs.add(new ModelInputs.Spec(v.getName(), shape));
-        }
-        if (specs.isEmpty()) {
-            throw new IllegalArgumentException("the model has no graph input to feed");
-        }
-        return specs;
     }
 
     private static String firstOutput(OnnxMl.ModelProto model) {
@@ -589,29 +542,6 @@ public final class CompressionJob {
         try (OutputStream o = fs.create(p, FileSystem.WriteMode.OVERWRITE)) {
             o.write(b);
         }
-    }
-
-    /** Rows with nulls get the manifest's imputation defaults (as the scoring operator does). */
-    static float[] impute(float[] rows, ModelManifest manifest) {
-        int d = manifest.inputs.size();
-        for (int i = 0; i < rows.length; i++) {
-            if (Float.isNaN(rows[i])) {
-                rows[i] = (float) manifest.inputs.get(i % d).defaultValue;
-            }
-        }
-        return rows;
-    }
-
-    /** At most {@code n} of {@code rows}, evenly spread (so every month is represented). */
-    static int[] spread(int[] rows, int n) {
-        if (rows.length <= n) {
-            return rows;
-        }
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = rows[(int) ((long) i * rows.length / n)];
-        }
-        return out;
     }
 
     private static String append(String a, String b) {

@@ -48,7 +48,7 @@ public final class ExampleMlp {
         List<String> cols = set.inputColumns();
         int d = cols.size();
         FeatureTable table = FeatureTable.load(features, cols);
-        int[] train = CompressionJob.spread(table.rowsOf(FeatureTable.Split.TRAIN), FIT_ROWS);
+        int[] train = TeacherInputs.spread(table.rowsOf(FeatureTable.Split.TRAIN), FIT_ROWS);
         float[] x = table.features(train);
         float[] y = table.labels(train);
         // Imputation defaults and standardisation from the TRAIN rows.

@@ -29,7 +29,7 @@ class ExampleMlpAndInputsTest {
                 ModelInputs.ofRows(
                         "features",
                         9,
-                        CompressionJob.impute(t.features(june), m.manifest()),
+                        TeacherInputs.impute(t.features(june), m.manifest()),
                         "june");
         List<Map<String, float[]>> out =
                 Evaluation.outputs(m.bytes(), in.batches(june.length, 256));

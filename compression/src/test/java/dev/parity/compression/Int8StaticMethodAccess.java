@@ -7,4 +7,8 @@ final class Int8StaticMethodAccess {
     static float[] range(float[] values, double p) {
         return dev.parity.compression.methods.Int8StaticMethod.range(values, p);
     }
+
+    static float[] scaleAndZeroPoint(float lo, float hi, boolean exactLo) {
+        return dev.parity.compression.methods.Int8StaticMethod.scaleAndZeroPoint(lo, hi, exactLo);
+    }
 }

@@ -60,6 +60,29 @@ final class Support {
         }
     }
 
+    static ModelInputs speechInputs() {
+        return ModelInputs.generated(
+                List.of(new ModelInputs.Spec("frames", new long[] {-1, 12, 8, 1})), 5);
+    }
+
+    /** Operator counts of the graph ONNX Runtime runs after its optimisations (all levels). */
+    static Map<String, Integer> optimizedOpCounts(byte[] onnx) throws Exception {
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("optimized", ".onnx");
+        try {
+            ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+            try (ai.onnxruntime.OrtSession.SessionOptions o =
+                    new ai.onnxruntime.OrtSession.SessionOptions()) {
+                o.setOptimizationLevel(
+                        ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+                o.setOptimizedModelFilePath(out.toString());
+                env.createSession(onnx, o).close();
+            }
+            return opCounts(java.nio.file.Files.readAllBytes(out));
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+        }
+    }
+
     /** Passes the default bad-model gate (size, external data, operator allow-list). */
     static void assertPassesGate(byte[] onnx) {
         ModelGate.builder().build().checkFile("variant", onnx);

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Models built in the tests: a flights MLP with a manifest and a third-party Conv/Gemm model. */
-final class TestingModels {
+public final class TestingModels {
     static final FeatureSet SET = FlightFeatures.standard();
     static final float[] DEFAULTS = {736f, 13.5f, 4f, 18f, 16f, 15f, 12f, 13f, 14f};
     static final float[] MEAN = {736f, 13.5f, 4f, 18f, 16f, 15f, 12f, 13f, 14f};
@@ -21,11 +21,11 @@ final class TestingModels {
 
     private TestingModels() {}
 
-    static byte[] mlp(int... hidden) {
+    public static byte[] mlp(int... hidden) {
         return MlpOnnx.build(DEFAULTS, MEAN, STD, MlpOnnx.randomLayers(9, hidden, 1, 42));
     }
 
-    static ModelManifest manifestFor(byte[] onnx) {
+    public static ModelManifest manifestFor(byte[] onnx) {
         ModelManifest m = new ModelManifest();
         m.name = "flights-mlp";
         m.version = "1";
@@ -72,6 +72,109 @@ final class TestingModels {
         g.addNode(GraphEditor.node("Relu", "relu_f", List.of("f"), List.of("fr")));
         g.addNode(GraphEditor.node("MatMul", "out", List.of("fr", "out_w"), List.of("o")));
         g.addNode(GraphEditor.node("Add", "out_bias", List.of("o", "out_b"), List.of("logits")));
+        return model(g);
+    }
+
+    /**
+     * The shape of the speech-embedding CNN of docs/BENCHMARKS.md, small: frames [N, 12, 8, 1] ->
+     * Reshape [N, 1, 12, 8] -> (Conv -> LeakyRelu(0.2) -> Max(-0.4)) x 2 with a MaxPool between ->
+     * Conv 1x1 -> Reshape -> embedding [N, 1, 1, 4 * 6 * 4].
+     */
+    public static byte[] speechCnn() {
+        SplittableRandom r = new SplittableRandom(11);
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("speech_cnn");
+        g.addInput(LinearOnnxModel.floatTensor("frames", new long[] {-1, 12, 8, 1}));
+        g.addOutput(LinearOnnxModel.floatTensor("embedding", new long[] {-1, 1, 1, 96}));
+        g.addInitializer(Tensors.int64("shape_in", new long[] {4}, new long[] {-1, 1, 12, 8}));
+        g.addInitializer(Tensors.int64("shape_out", new long[] {4}, new long[] {-1, 1, 1, 96}));
+        g.addInitializer(Tensors.floats("floor", new long[] {1, 1, 1, 1}, new float[] {-0.4f}));
+        g.addInitializer(Tensors.floats("w1", new long[] {8, 1, 3, 3}, random(r, 72, 0.5)));
+        g.addInitializer(Tensors.floats("b1", new long[] {8}, random(r, 8, 0.1)));
+        g.addInitializer(Tensors.floats("w2", new long[] {8, 8, 3, 1}, random(r, 192, 0.2)));
+        g.addInitializer(Tensors.floats("b2", new long[] {8}, random(r, 8, 0.1)));
+        g.addInitializer(Tensors.floats("w3", new long[] {4, 8, 1, 1}, random(r, 32, 0.3)));
+        g.addNode(
+                GraphEditor.node(
+                        "Reshape", "reshape_in", List.of("frames", "shape_in"), List.of("x")));
+        String in = "x";
+        for (int layer = 1; layer <= 2; layer++) {
+            OnnxMl.NodeProto.Builder conv =
+                    GraphEditor.node(
+                            "Conv",
+                            "conv" + layer,
+                            List.of(in, "w" + layer, "b" + layer),
+                            List.of("c" + layer))
+                            .toBuilder();
+            if (layer == 1) {
+                conv.addAttribute(ints("pads", 1, 1, 1, 1))
+                        .addAttribute(ints("kernel_shape", 3, 3));
+            } else {
+                conv.addAttribute(ints("pads", 1, 0, 1, 0))
+                        .addAttribute(ints("kernel_shape", 3, 1));
+            }
+            g.addNode(conv.build());
+            g.addNode(
+                    GraphEditor.node(
+                                    "LeakyRelu",
+                                    "leaky" + layer,
+                                    List.of("c" + layer),
+                                    List.of("l" + layer))
+                            .toBuilder()
+                            .addAttribute(GraphEditor.floatAttr("alpha", 0.2f))
+                            .build());
+            g.addNode(
+                    GraphEditor.node(
+                            "Max",
+                            "max" + layer,
+                            List.of("l" + layer, "floor"),
+                            List.of("m" + layer)));
+            in = "m" + layer;
+            if (layer == 1) {
+                g.addNode(
+                        GraphEditor.node("MaxPool", "pool", List.of(in), List.of("p")).toBuilder()
+                                .addAttribute(ints("kernel_shape", 2, 2))
+                                .addAttribute(ints("strides", 2, 2))
+                                .build());
+                in = "p";
+            }
+        }
+        g.addNode(GraphEditor.node("Conv", "conv3", List.of(in, "w3"), List.of("c3")));
+        g.addNode(
+                GraphEditor.node(
+                        "Reshape",
+                        "reshape_out",
+                        List.of("c3", "shape_out"),
+                        List.of("embedding")));
+        return model(g);
+    }
+
+    /**
+     * image [N, 3, 8, 8] -> Conv 16x3x3x3 (pad 1) whose kernel is separable by construction (W[o,
+     * i] = a[o, i] f_i) -> logits [N, 16, 8, 8]: rank 1 per input channel is exact.
+     */
+    static byte[] separableConv() {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] a = random(r, 16 * 3, 0.5);
+        float[] f = random(r, 3 * 9, 0.5);
+        float[] w = new float[16 * 3 * 9];
+        for (int o = 0; o < 16; o++) {
+            for (int i = 0; i < 3; i++) {
+                for (int k = 0; k < 9; k++) {
+                    w[(o * 3 + i) * 9 + k] = a[o * 3 + i] * f[i * 9 + k];
+                }
+            }
+        }
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("separable");
+        g.addInput(LinearOnnxModel.floatTensor("image", new long[] {-1, 3, 8, 8}));
+        g.addOutput(LinearOnnxModel.floatTensor("logits", new long[] {-1, 16, 8, 8}));
+        g.addInitializer(Tensors.floats("w", new long[] {16, 3, 3, 3}, w));
+        g.addInitializer(Tensors.floats("b", new long[] {16}, random(r, 16, 0.1)));
+        g.addNode(
+                GraphEditor.node("Conv", "conv", List.of("image", "w", "b"), List.of("logits"))
+                        .toBuilder()
+                        .addAttribute(ints("pads", 1, 1, 1, 1))
+                        .addAttribute(ints("kernel_shape", 3, 3))
+                        .build());
         return model(g);
     }
 

@@ -1,6 +1,7 @@
 package dev.parity.jobs;
 
 import dev.parity.compression.CompressCommand;
+import dev.parity.compression.export.ExportCommand;
 import dev.parity.compression.training.TrainCommand;
 import dev.parity.jobs.backfill.BackfillCommand;
 import dev.parity.jobs.batch.BatchCostCommand;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
             SampleCommand.class,
             BaselineCommand.class,
             CompressCommand.class,
+            ExportCommand.class,
             TrainCommand.class,
             ReplayCommand.class,
             StreamCommand.class,

@@ -67,6 +67,11 @@ public final class OrtModel implements AutoCloseable {
 
     /** Direct-buffer tensors for a batch; the caller closes them. */
     public Map<String, OnnxTensor> tensors(ModelInputs.Batch batch) throws OrtException {
+        return tensors(env, batch);
+    }
+
+    private static Map<String, OnnxTensor> tensors(OrtEnvironment env, ModelInputs.Batch batch)
+            throws OrtException {
         Map<String, OnnxTensor> in = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, float[]> e : batch.values.entrySet()) {
@@ -86,7 +91,13 @@ public final class OrtModel implements AutoCloseable {
 
     /** Runs one batch and copies every float output. */
     public Map<String, float[]> run(ModelInputs.Batch batch) throws OrtException {
-        Map<String, OnnxTensor> in = tensors(batch);
+        return run(env, session, batch);
+    }
+
+    /** Runs one batch on any session (e.g. one loaded from an ORT-format file). */
+    public static Map<String, float[]> run(
+            OrtEnvironment env, OrtSession session, ModelInputs.Batch batch) throws OrtException {
+        Map<String, OnnxTensor> in = tensors(env, batch);
         try (OrtSession.Result r = session.run(in)) {
             Map<String, float[]> out = new HashMap<>();
             for (Map.Entry<String, OnnxValue> e : r) {

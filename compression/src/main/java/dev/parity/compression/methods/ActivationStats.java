@@ -14,6 +14,12 @@ import java.util.Set;
  * the activation means of structured pruning.
  */
 final class ActivationStats {
+    /** Observed values copied out of ONNX Runtime per call, at most. */
+    private static final long VALUES_PER_BATCH = 1 << 23;
+
+    /** First generated batch number used for calibration; evaluation uses 0, 1, ... */
+    private static final int GENERATED_SEEDS = 1 << 20;
+
     private ActivationStats() {}
 
     interface Sink {
@@ -51,15 +57,28 @@ final class ActivationStats {
             }
         }
         try (OrtModel session = OrtModel.open(m.build().toByteArray())) {
-            for (ModelInputs.Batch b : inputs.batches(rows, 1024)) {
+            // One row first, to size the batches: every observed tensor of a batch is copied
+            // out at once, which for a CNN's feature maps is megabytes per row.
+            int total = Math.min(rows, inputs.availableRows());
+            int batch = 1;
+            int done = 0;
+            while (done < total) {
+                int n = Math.min(batch, total - done);
+                // Generated inputs: seeds apart from the evaluation batches (numbered from 0).
+                ModelInputs.Batch b =
+                        inputs.batch(inputs.fromData() ? done : GENERATED_SEEDS + done, n);
                 Map<String, float[]> values = session.run(b);
+                long perRow = 0;
                 for (String t : tensors) {
                     float[] v = graphInputs.contains(t) ? b.values.get(t) : values.get(t);
                     if (v == null) {
                         throw new IllegalStateException("no values for '" + t + "'");
                     }
                     sink.accept(t, v);
+                    perRow += v.length / Math.max(1, b.rows);
                 }
+                done += b.rows;
+                batch = (int) Math.max(1, Math.min(1024, VALUES_PER_BATCH / Math.max(1, perRow)));
             }
         }
     }

@@ -55,8 +55,9 @@ public final class LowRankMethod implements CompressionMethod {
         GraphEditor probe = GraphEditor.of(ctx.teacher());
         List<String> notes = new ArrayList<>();
         List<Layers.Dense> dense = Layers.dense(probe, notes);
-        if (dense.isEmpty()) {
-            throw new MethodSkippedException("no Gemm or MatMul with a constant weight");
+        List<Layers.Conv> convs = Layers.convs(probe, notes);
+        if (dense.isEmpty() && convs.isEmpty()) {
+            throw new MethodSkippedException("no Gemm, MatMul or Conv with a constant weight");
         }
         Map<String, Svd> svds = new LinkedHashMap<>();
         for (Layers.Dense d : dense) {
@@ -64,7 +65,10 @@ public final class LowRankMethod implements CompressionMethod {
         }
         List<Variant> out = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        for (double e : energies) {
+        if (!convs.isEmpty()) {
+            DepthwiseSeparable.variants(ctx.teacher(), energies, out, skipped);
+        }
+        for (double e : dense.isEmpty() ? new double[0] : energies) {
             String suffix = String.format(Locale.ROOT, "lowrank-e%02d", Math.round(e * 100));
             Variant v = factorise(ctx.teacher(), svds, true, e, suffix, notes);
             if (v == null) {
@@ -73,7 +77,7 @@ public final class LowRankMethod implements CompressionMethod {
                 out.add(v);
             }
         }
-        for (double t : targetSizes) {
+        for (double t : dense.isEmpty() ? new double[0] : targetSizes) {
             String suffix = String.format(Locale.ROOT, "lowrank-t%02d", Math.round(t * 100));
             Variant v = factorise(ctx.teacher(), svds, false, t, suffix, notes);
             if (v == null) {
