@@ -207,7 +207,7 @@ class StreamingRecoveryITCase {
         resumed.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         JobClient second = submit(resumed, 3);
         CommittedRecords.awaitAtLeast(
-                kafka, "rescale.predictions", expected.size(), Duration.ofMinutes(3));
+                kafka, "rescale.predictions", expected.size(), Duration.ofMinutes(6));
         // let any duplicate land before cancelling
         CommittedRecords.awaitQuiet(kafka, "rescale.predictions", Duration.ofSeconds(3));
         second.cancel().get(1, TimeUnit.MINUTES);
