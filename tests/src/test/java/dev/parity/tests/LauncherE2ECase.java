@@ -114,6 +114,55 @@ class LauncherE2ECase {
     }
 
     @Test
+    void exportWritesAnOrtFileAndRejectsBadOptionsInOneLine() throws Exception {
+        Path out = tmp.resolve("edge");
+        Result r =
+                run(
+                        "export",
+                        "--model",
+                        "models/bundled/flights-linear/1",
+                        "--target",
+                        "edge",
+                        "--out",
+                        out.toString());
+        assertThat(r.exit).as(r.out).isZero();
+        assertThat(r.out).contains("loaded back, max |diff|");
+        for (String f :
+                List.of(
+                        "model.ort",
+                        "model.onnx",
+                        "manifest.json",
+                        "export.json",
+                        "required_operators.config")) {
+            assertThat(out.resolve(f)).isRegularFile();
+        }
+        Result bad =
+                run(
+                        "export",
+                        "--model",
+                        "models/bundled/flights-linear/1",
+                        "--target",
+                        "phone",
+                        "--out",
+                        tmp.resolve("phone").toString());
+        assertThat(bad.exit).isEqualTo(2);
+        assertThat(bad.out).contains("error: --target must be one of [edge, web], got 'phone'");
+        assertThat(bad.out).doesNotContain("\tat ");
+        assertThat(tmp.resolve("phone")).doesNotExist();
+        Result busy =
+                run(
+                        "export",
+                        "--model",
+                        "models/bundled/flights-linear/1",
+                        "--target",
+                        "edge",
+                        "--out",
+                        out.toString());
+        assertThat(busy.exit).isEqualTo(2);
+        assertThat(busy.out).contains("already exists and is not an empty directory");
+    }
+
+    @Test
     void aMissingInputIsAClearErrorWithExitCode2() throws Exception {
         Result r = run("backfill", "--events", "no/such/file.parquet", "--out", tmp.toString());
         assertThat(r.exit).isEqualTo(2);
