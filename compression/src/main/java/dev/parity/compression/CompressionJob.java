@@ -467,7 +467,7 @@ public final class CompressionJob {
         ModelManifest m =
                 teacherManifest != null
                         ? ModelManifest.fromJson(teacherManifest.toJson())
-                        : bareManifest(teacher.model());
+                        : TeacherInputs.bareManifest(teacher.model());
         m.createdAt = null;
         if (v != null) {
             m.metrics = new LinkedHashMap<>();
@@ -500,26 +500,6 @@ public final class CompressionJob {
             teacher.gate().checkFile(dir, onnx);
         }
         return dir;
-    }
-
-    /** A manifest for a bare model: its first input and output, no feature set. */
-    private static ModelManifest bareManifest(OnnxMl.ModelProto model) {
-        ModelManifest m = new ModelManifest();
-        ModelInputs.Spec in = TeacherInputs.inputSpecs(model).get(0);
-        List<Long> shape = new ArrayList<>();
-        for (long d : in.shape) {
-            shape.add(d);
-        }
-        m.inputTensor = new ModelManifest.TensorSpec(in.name, shape);
-        OnnxMl.ValueInfoProto o = model.getGraph().getOutput(0);
-        List<Long> oshape = new ArrayList<>();
-        for (OnnxMl.TensorShapeProto.Dimension d :
-                o.getType().getTensorType().getShape().getDimList()) {
-            oshape.add(d.hasDimValue() ? d.getDimValue() : -1L);
-        }
-        m.outputTensor = new ModelManifest.TensorSpec(o.getName(), oshape);
-        m.task = "unknown (third-party model)";
-        return m;
     }
 
     private static String firstOutput(OnnxMl.ModelProto model) {

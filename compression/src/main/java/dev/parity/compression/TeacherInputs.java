@@ -104,4 +104,24 @@ public final class TeacherInputs {
         }
         return out;
     }
+
+    /** A manifest for a bare model: its first input and output, no feature set. */
+    public static ModelManifest bareManifest(OnnxMl.ModelProto model) {
+        ModelManifest m = new ModelManifest();
+        ModelInputs.Spec in = inputSpecs(model).get(0);
+        List<Long> shape = new ArrayList<>();
+        for (long d : in.shape) {
+            shape.add(d);
+        }
+        m.inputTensor = new ModelManifest.TensorSpec(in.name, shape);
+        OnnxMl.ValueInfoProto o = model.getGraph().getOutput(0);
+        List<Long> oshape = new ArrayList<>();
+        for (OnnxMl.TensorShapeProto.Dimension d :
+                o.getType().getTensorType().getShape().getDimList()) {
+            oshape.add(d.hasDimValue() ? d.getDimValue() : -1L);
+        }
+        m.outputTensor = new ModelManifest.TensorSpec(o.getName(), oshape);
+        m.task = "unknown (third-party model)";
+        return m;
+    }
 }

@@ -431,7 +431,7 @@ public final class ModelExport {
         ModelManifest m =
                 manifest != null
                         ? ModelManifest.fromJson(manifest.toJson())
-                        : bareManifest(teacher.model());
+                        : TeacherInputs.bareManifest(teacher.model());
         m.sha256 = ModelGate.sha256(onnx);
         if (m.name == null) {
             m.name = teacher.name();
@@ -444,26 +444,6 @@ public final class ModelExport {
             m.lineage = new ModelManifest.Lineage(ModelGate.sha256(teacher.bytes()), variant, p);
             m.metrics = new LinkedHashMap<>();
         }
-        return m;
-    }
-
-    /** A manifest for a bare model: its first input and output, no feature set. */
-    static ModelManifest bareManifest(OnnxMl.ModelProto model) {
-        ModelManifest m = new ModelManifest();
-        ModelInputs.Spec in = TeacherInputs.inputSpecs(model).get(0);
-        List<Long> shape = new ArrayList<>();
-        for (long d : in.shape) {
-            shape.add(d);
-        }
-        m.inputTensor = new ModelManifest.TensorSpec(in.name, shape);
-        OnnxMl.ValueInfoProto o = model.getGraph().getOutput(0);
-        List<Long> oshape = new ArrayList<>();
-        for (OnnxMl.TensorShapeProto.Dimension d :
-                o.getType().getTensorType().getShape().getDimList()) {
-            oshape.add(d.hasDimValue() ? d.getDimValue() : -1L);
-        }
-        m.outputTensor = new ModelManifest.TensorSpec(o.getName(), oshape);
-        m.task = "unknown (third-party model)";
         return m;
     }
 

@@ -160,7 +160,7 @@ public final class ChaosRun {
         try (KafkaProducer<byte[], byte[]> producer = LatenessRun.producer(kafka)) {
             for (int i = 0; i < events.size(); i++) {
                 Long pause = s.pauses.get(i);
-                if (pause != null) {
+                if (pause != null) { // the seeded schedule itself: a producer pause, not a wait
                     producer.flush();
                     Thread.sleep(pause);
                 }

@@ -81,7 +81,8 @@ class IdlePartitionITCase {
         JobClient job = LatenessRun.startJob(kafka, prefix, IDLENESS, 2, 0);
         try (KafkaProducer<byte[], byte[]> producer = LatenessRun.producer(kafka)) {
             LatenessRun.send(producer, topic, 1, EventExpansion.departureOf(p1.get(0)));
-            // partition 1 falls silent for longer than the idleness timeout ...
+            // partition 1 falls silent for longer than the idleness timeout (the arrival pattern
+            // under test, not a wait for a condition) ...
             Thread.sleep(IDLENESS.multipliedBy(2).toMillis());
             // ... while partition 0 moves event time six hours on
             for (FlightEvent e : LatenessRun.events(p0)) {

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -85,24 +84,23 @@ public final class Chromium implements AutoCloseable {
         try {
             // Chromium writes the port it picked and the browser's WebSocket path here.
             Path active = profile.resolve("DevToolsActivePort");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            List<String> lines = List.of();
-            while (lines.size() < 2) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException(
-                            "chromium exited with "
-                                    + p.exitValue()
-                                    + ": "
-                                    + Files.readString(work.resolve("chromium.log")));
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("chromium did not open its DevTools port in 60 s");
-                }
-                if (Files.exists(active)) {
-                    lines = Files.readAllLines(active);
-                }
-                Thread.sleep(50); // polling a file the browser writes; no event to wait on
-            }
+            org.awaitility.Awaitility.await("chromium opens its DevTools port")
+                    .atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(50))
+                    .until(
+                            () -> {
+                                if (!p.isAlive()) {
+                                    throw new IllegalStateException(
+                                            "chromium exited with "
+                                                    + p.exitValue()
+                                                    + ": "
+                                                    + Files.readString(
+                                                            work.resolve("chromium.log")));
+                                }
+                                return Files.exists(active)
+                                        && Files.readAllLines(active).size() >= 2;
+                            });
+            List<String> lines = Files.readAllLines(active);
             URI ws = URI.create("ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim());
             Listener listener = new Listener();
             WebSocket socket =
