@@ -24,6 +24,7 @@ public final class Window implements Serializable {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final String[] UNITS = {"d", "h", "m", "s", "ms"};
+    private static final long DAY_MILLIS = 86_400_000L;
     private static final long[] UNIT_MILLIS = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
 
     private final long lengthMillis; // sliding; 0 for a daily window
@@ -133,6 +134,27 @@ public final class Window implements Serializable {
             }
         }
         throw new AssertionError(lengthMillis);
+    }
+
+    /**
+     * The first query time whose window holds an event at {@code ts}: windows end before their
+     * query time, so {@code ts + 1} for a sliding window and the next UTC midnight for a daily one.
+     */
+    public long validFrom(long ts) {
+        return isDaily() ? dayOf(ts) + DAY_MILLIS : ts + 1;
+    }
+
+    /**
+     * The first query time whose window no longer holds an event at {@code ts}: {@code ts + W + 1}
+     * for a sliding window ({@code t - W} is inside), {@code day(ts) + (N + 1) d} for a daily one.
+     */
+    public long validUntil(long ts) {
+        return isDaily() ? dayOf(ts) + (days + 1) * DAY_MILLIS : ts + lengthMillis + 1;
+    }
+
+    /** The UTC midnight at or before {@code ts}. */
+    public static long dayOf(long ts) {
+        return Math.floorDiv(ts, DAY_MILLIS) * DAY_MILLIS;
     }
 
     /** The form the fingerprint hashes: {@code 1h} and {@code 60m} are one window. */

@@ -1,0 +1,153 @@
+package dev.parity.features.engine;
+
+import dev.parity.features.spec.FieldType;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one input row, already typed field by field ({@link FieldValues}), into the events it
+ * stands for: the row itself for a file of one event kind, or the events the spec's {@code source}
+ * emits from it. Shared by every reader, so a row means the same from a file and from Kafka.
+ */
+public final class RowDecoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final SpecPlan plan;
+    private final int kind; // -1: source rows
+    private final String[] fields;
+    private final FieldType[] types;
+
+    private RowDecoder(SpecPlan plan, int kind) {
+        this.plan = plan;
+        this.kind = kind;
+        if (kind < 0) {
+            this.fields = plan.sourceFields();
+            this.types = plan.sourceTypes();
+        } else {
+            SpecPlan.Kind k = plan.kind(kind);
+            this.fields = new String[k.size()];
+            this.types = new FieldType[k.size()];
+            for (int i = 0; i < k.size(); i++) {
+                fields[i] = k.field(i);
+                types[i] = k.type(i);
+            }
+        }
+    }
+
+    /** Rows of the spec's {@code source}, each emitting the events the spec lists. */
+    public static RowDecoder forSource(SpecPlan plan) {
+        if (!plan.hasSource()) {
+            throw new IllegalArgumentException(
+                    "spec " + plan.name() + " has no source: name the event kind of the file");
+        }
+        return new RowDecoder(plan, -1);
+    }
+
+    /** Rows that are events of {@code kind}. */
+    public static RowDecoder forKind(SpecPlan plan, String kind) {
+        return new RowDecoder(plan, plan.kind(kind).index());
+    }
+
+    /**
+     * The decoder for a file given as {@code [kind=]path}: the spec's source rows when it has a
+     * source and no kind is named, the one kind of a single-kind spec, else the named kind.
+     */
+    public static RowDecoder forInput(SpecPlan plan, String kindOrNull) {
+        if (kindOrNull != null) {
+            return forKind(plan, kindOrNull);
+        }
+        if (plan.hasSource()) {
+            return forSource(plan);
+        }
+        if (plan.kinds().size() == 1) {
+            return new RowDecoder(plan, 0);
+        }
+        List<String> names = new ArrayList<>();
+        plan.kinds().forEach(k -> names.add(k.name()));
+        throw new IllegalArgumentException(
+                "spec "
+                        + plan.name()
+                        + " has several event kinds ("
+                        + String.join(", ", names)
+                        + "): name the kind of each file, like "
+                        + names.get(0)
+                        + "=events.csv");
+    }
+
+    public SpecPlan plan() {
+        return plan;
+    }
+
+    /** What a row of this input is, for messages: {@code source rows} or the kind's name. */
+    public String describe() {
+        return kind < 0 ? "source rows" : plan.kind(kind).name() + " events";
+    }
+
+    /** The row's field names, in the order {@link #decode} takes values. */
+    public String[] fields() {
+        return fields.clone();
+    }
+
+    public FieldType[] types() {
+        return types.clone();
+    }
+
+    public int width() {
+        return fields.length;
+    }
+
+    public FieldType type(int field) {
+        return types[field];
+    }
+
+    public String field(int i) {
+        return fields[i];
+    }
+
+    /**
+     * The events of one row; values in {@link #fields()} order, typed.
+     *
+     * @throws IllegalArgumentException with the reason the row is rejected
+     */
+    public EventRow[] decode(Object[] row) {
+        if (kind >= 0) {
+            return new EventRow[] {event(plan.kind(kind), row)};
+        }
+        List<SpecPlan.Emit> emits = plan.emits();
+        EventRow[] events = new EventRow[emits.size()];
+        for (int i = 0; i < events.length; i++) {
+            SpecPlan.Emit emit = emits.get(i);
+            Object[] values;
+            try {
+                values = emit.values(row);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "cannot make its " + emit.kind().name() + " event: " + e.getMessage(), e);
+            }
+            events[i] = event(emit.kind(), values);
+        }
+        return events;
+    }
+
+    private static EventRow event(SpecPlan.Kind k, Object[] values) {
+        Object time = values[k.timeField()];
+        if (time == null) {
+            throw new IllegalArgumentException(
+                    k.name() + " event without a time ('" + k.field(k.timeField()) + "' is empty)");
+        }
+        long id = 0;
+        if (k.idField() >= 0) {
+            Object v = values[k.idField()];
+            if (v == null) {
+                throw new IllegalArgumentException(
+                        k.name()
+                                + " event without an id ('"
+                                + k.field(k.idField())
+                                + "' is empty)");
+            }
+            id = (Long) v;
+        }
+        return new EventRow(k.index(), id, (Long) time, values);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.parity.features.engine;
+
+import java.time.Duration;
+import java.util.Locale;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Reads one events file of a spec (CSV, optionally gzipped) into events, on any Flink file system.
+ * Watermarks follow the rows' earliest event times with a bounded out-of-orderness, advanced as
+ * each new maximum is read, so which events are late depends only on the file's order. The file is
+ * read by one reader (row numbers stay exact); everything after runs at the job's parallelism.
+ */
+public final class SpecFileInput {
+    static final OutputTag<DecodedRow> REJECTED =
+            new OutputTag<>("rejected-rows", EngineTypes.DECODED);
+
+    private SpecFileInput() {}
+
+    /** The events of {@code file} (rows as {@code decoder} reads them), and its rejected rows. */
+    public static Output read(
+            StreamExecutionEnvironment env,
+            String file,
+            RowDecoder decoder,
+            Duration maxOutOfOrderness,
+            String uid) {
+        Path path = new Path(file);
+        String name = path.getName();
+        FileSource<DecodedRow> source =
+                FileSource.forRecordStreamFormat(formatFor(name, decoder), path).build();
+        long bound = maxOutOfOrderness.toMillis();
+        WatermarkStrategy<DecodedRow> watermarks =
+                WatermarkStrategy.<DecodedRow>forGenerator(ctx -> new AdvancingWatermarks(bound))
+                        .withTimestampAssigner((r, previous) -> r.time());
+        SingleOutputStreamOperator<EventRow> events =
+                env.fromSource(source, watermarks, "read " + name)
+                        .uid(uid + "-source")
+                        .setParallelism(1)
+                        .process(new Expand(), EngineTypes.EVENT)
+                        .name("rows-to-events")
+                        .uid(uid + "-events")
+                        .setParallelism(1);
+        return new Output(events, events.getSideOutput(REJECTED));
+    }
+
+    static StreamFormat<DecodedRow> formatFor(String fileName, RowDecoder decoder) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".csv") || lower.endsWith(".csv.gz")) {
+            return new SpecCsvFormat(fileName, decoder);
+        }
+        throw new IllegalArgumentException(
+                "--events: cannot tell the format of '"
+                        + fileName
+                        + "': expected a .csv or .csv.gz file");
+    }
+
+    /** Splits rows into their events, each timestamped with its own time, and rejected rows. */
+    static final class Expand extends ProcessFunction<DecodedRow, EventRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(DecodedRow row, Context ctx, Collector<EventRow> out) {
+            if (!row.isValid()) {
+                ctx.output(REJECTED, row);
+                return;
+            }
+            for (EventRow e : row.events) {
+                out.collect(e);
+            }
+        }
+    }
+
+    /**
+     * Bounded out-of-orderness, emitted as soon as the maximum row time advances rather than on a
+     * processing-time period, so a re-run reports the same late events.
+     */
+    static final class AdvancingWatermarks implements WatermarkGenerator<DecodedRow> {
+        private final long bound;
+        private long max = Long.MIN_VALUE;
+
+        AdvancingWatermarks(long bound) {
+            this.bound = bound;
+        }
+
+        @Override
+        public void onEvent(DecodedRow row, long timestamp, WatermarkOutput output) {
+            if (row.isValid() && timestamp > max) {
+                max = timestamp;
+                output.emitWatermark(new Watermark(max - bound - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {}
+    }
+
+    /** Events and rejected rows of one file. */
+    public static final class Output {
+        private final DataStream<EventRow> events;
+        private final DataStream<DecodedRow> rejected;
+
+        Output(DataStream<EventRow> events, DataStream<DecodedRow> rejected) {
+            this.events = events;
+            this.rejected = rejected;
+        }
+
+        public DataStream<EventRow> events() {
+            return events;
+        }
+
+        public DataStream<DecodedRow> rejected() {
+            return rejected;
+        }
+    }
+}
