@@ -1,14 +1,18 @@
 package dev.parity.features.engine;
 
+import dev.parity.features.flink.PipelineCounters;
 import java.time.Duration;
 import java.util.Locale;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -69,9 +73,27 @@ public final class SpecFileInput {
     static final class Expand extends ProcessFunction<DecodedRow, EventRow> {
         private static final long serialVersionUID = 1L;
 
+        // accumulators are the exact totals the backfill checks; metrics feed the progress line
+        private transient LongCounter readTotal;
+        private transient LongCounter rejectedTotal;
+        private transient Counter read;
+        private transient Counter rejected;
+
+        @Override
+        public void open(OpenContext openContext) {
+            readTotal = getRuntimeContext().getLongCounter(PipelineCounters.ROWS_READ);
+            rejectedTotal = getRuntimeContext().getLongCounter(PipelineCounters.ROWS_REJECTED);
+            read = getRuntimeContext().getMetricGroup().counter(PipelineCounters.ROWS_READ);
+            rejected = getRuntimeContext().getMetricGroup().counter(PipelineCounters.ROWS_REJECTED);
+        }
+
         @Override
         public void processElement(DecodedRow row, Context ctx, Collector<EventRow> out) {
+            readTotal.add(1L);
+            read.inc();
             if (!row.isValid()) {
+                rejectedTotal.add(1L);
+                rejected.inc();
                 ctx.output(REJECTED, row);
                 return;
             }

@@ -14,13 +14,13 @@ import java.util.function.Function;
  * Trials.check("sum is exact", 500, r -> randomDoubles(r), Generators::shorter, xs -> assertExact(xs));
  * }</pre>
  */
-final class Trials {
+public final class Trials {
     private static final String SEED_PROPERTY = "parity.agg.seed";
     private static final int MAX_SHRINK_STEPS = 200;
 
     private Trials() {}
 
-    static <C> void check(
+    public static <C> void check(
             String property,
             int tries,
             Function<SplittableRandom, C> generator,

@@ -2,9 +2,12 @@ package dev.parity.jobs.backfill;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.RowCsv;
+import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.PipelineCounters;
 import dev.parity.features.io.FeatureCsv;
 import dev.parity.features.io.FlightCsv;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
 import dev.parity.models.ModelGate;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -50,9 +54,20 @@ public final class BackfillCommand implements Callable<Integer> {
     @Option(
             names = "--events",
             required = true,
+            paramLabel = "[KIND=]FILE",
+            description = {
+                "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination (.csv or .csv.gz).",
+                "With --spec: a CSV (.csv or .csv.gz) of the spec's source rows, of its one event kind, or of the kind named before '='; repeat for several files."
+            })
+    List<String> eventFiles;
+
+    @Option(
+            names = "--spec",
             paramLabel = "FILE",
             description =
-                    "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination (.csv or .csv.gz).")
+                    "Feature spec (YAML, see docs/SPEC.md) to compute instead of the built-in flights features; runs the generic engine.")
+    Path spec;
+
     String events;
 
     @Option(
@@ -170,6 +185,16 @@ public final class BackfillCommand implements Callable<Integer> {
         if (allowedLateness.isNegative()) {
             throw new IllegalArgumentException("--allowed-lateness must not be negative");
         }
+        if (spec != null) {
+            Summary summary = runSpec();
+            summary.print(console);
+            return 0;
+        }
+        if (eventFiles.size() != 1) {
+            throw new IllegalArgumentException(
+                    "--events: the flights backfill reads one file, got " + eventFiles.size());
+        }
+        events = eventFiles.get(0);
         Path input = Path.of(events);
         if (!events.contains("://") && !Files.isReadable(input)) {
             throw new IllegalArgumentException("--events: cannot read '" + events + "'");
@@ -338,6 +363,108 @@ public final class BackfillCommand implements Callable<Integer> {
             return s;
         } catch (Exception e) {
             // Nothing that looks like a result may survive a failed run.
+            for (String file : OUTPUT_FILES) {
+                Files.deleteIfExists(out.resolve(file));
+                Files.deleteIfExists(out.resolve(file + ".tmp"));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The backfill of {@code --spec} through the generic engine: the spec is validated and every
+     * CSV header checked before the job starts.
+     */
+    Summary runSpec() throws Exception {
+        if (model != null || shadowModel != null) {
+            throw new IllegalArgumentException(
+                    "--model with --spec: scoring a spec's rows is not available yet; run the"
+                            + " backfill without --model");
+        }
+        SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+        List<SpecBackfillJob.Input> inputs = SpecBackfillJob.inputs(plan, eventFiles);
+        for (int i = 0; i < inputs.size(); i++) {
+            SpecBackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
+        }
+        Files.createDirectories(out);
+        for (String file : OUTPUT_FILES) {
+            Files.deleteIfExists(out.resolve(file));
+        }
+        Path parts = out.resolve("_parts");
+        deleteRecursively(parts);
+        Files.createDirectories(parts);
+        RuntimeExecutionMode runtime =
+                mode == Mode.batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING;
+        Configuration conf = LocalFlink.configuration(runtime, true);
+        if (!progressInterval.isZero()) {
+            conf.setString(
+                    "metrics.reporter.progress.factory.class",
+                    ProgressReporter.Factory.class.getName());
+            conf.setString(
+                    "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        new SpecBackfillJob(plan, inputs, parts.toString(), allowedLateness).build(env);
+        console.printf(
+                Locale.ROOT,
+                "backfill: spec %s, %s -> %s (mode %s, parallelism %d)%n",
+                plan.name(),
+                String.join(" ", eventFiles),
+                out,
+                mode,
+                parallelism);
+        long start = System.nanoTime();
+        try {
+            JobExecutionResult result = env.execute("parity-backfill-" + plan.name() + "-" + mode);
+            long featureRows =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.FEATURES,
+                            new RowCsv(plan, plan.hasLabel()).header(),
+                            out.resolve("features.csv"),
+                            true);
+            long rejected =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.REJECTED,
+                            BackfillJob.REJECTED_HEADER,
+                            out.resolve("rejected.csv"),
+                            false);
+            long late =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.LATE,
+                            BackfillJob.LATE_HEADER,
+                            out.resolve("late.csv"),
+                            true);
+            long incomplete =
+                    PartMerger.merge(
+                            parts,
+                            BackfillJob.INCOMPLETE,
+                            BackfillJob.INCOMPLETE_HEADER,
+                            out.resolve("incomplete.csv"),
+                            true);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            deleteRecursively(parts);
+            Summary s = new Summary();
+            s.put("spec", spec.toString());
+            s.put("feature_set", plan.name());
+            s.put("feature_set_fingerprint", plan.fingerprint());
+            s.put("events", String.join(" ", eventFiles));
+            s.put("mode", mode.name());
+            s.put("parallelism", parallelism);
+            s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
+            s.put("rows_out", featureRows);
+            s.put("rejected_rows", rejected);
+            s.put("late_events", late);
+            s.put("incomplete_vectors", incomplete);
+            s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
+            s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
+            checkAccounting(result, featureRows, rejected, late);
+            Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
+            return s;
+        } catch (Exception e) {
             for (String file : OUTPUT_FILES) {
                 Files.deleteIfExists(out.resolve(file));
                 Files.deleteIfExists(out.resolve(file + ".tmp"));
