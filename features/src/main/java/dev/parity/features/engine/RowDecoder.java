@@ -106,6 +106,25 @@ public final class RowDecoder implements Serializable {
     }
 
     /**
+     * Whether field {@code i} is the id of the events the rows become (for source rows: a long
+     * field that an emitted kind takes as its id unchanged).
+     */
+    public boolean isIdField(int i) {
+        if (types[i] != FieldType.LONG) {
+            return false;
+        }
+        if (kind >= 0) {
+            return plan.kind(kind).idField() == i;
+        }
+        for (SpecPlan.Emit e : plan.emits()) {
+            if (e.idSource() == i) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The events of one row; values in {@link #fields()} order, typed.
      *
      * @throws IllegalArgumentException with the reason the row is rejected

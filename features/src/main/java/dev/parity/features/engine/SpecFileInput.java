@@ -21,10 +21,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Reads one events file of a spec (CSV, optionally gzipped) into events, on any Flink file system.
- * Watermarks follow the rows' earliest event times with a bounded out-of-orderness, advanced as
- * each new maximum is read, so which events are late depends only on the file's order. The file is
- * read by one reader (row numbers stay exact); everything after runs at the job's parallelism.
+ * Reads one events file of a spec (Parquet, or CSV optionally gzipped) into events, on any Flink
+ * file system. Watermarks follow the rows' earliest event times with a bounded out-of-orderness,
+ * advanced as each new maximum is read, so which events are late depends only on the file's order.
+ * The file is read by one reader (row numbers stay exact); everything after runs at the job's
+ * parallelism.
  */
 public final class SpecFileInput {
     static final OutputTag<DecodedRow> REJECTED =
@@ -42,7 +43,7 @@ public final class SpecFileInput {
         Path path = new Path(file);
         String name = path.getName();
         FileSource<DecodedRow> source =
-                FileSource.forRecordStreamFormat(formatFor(name, decoder), path).build();
+                FileSource.forRecordStreamFormat(formatFor(file, decoder), path).build();
         long bound = maxOutOfOrderness.toMillis();
         WatermarkStrategy<DecodedRow> watermarks =
                 WatermarkStrategy.<DecodedRow>forGenerator(ctx -> new AdvancingWatermarks(bound))
@@ -61,12 +62,15 @@ public final class SpecFileInput {
     static StreamFormat<DecodedRow> formatFor(String fileName, RowDecoder decoder) {
         String lower = fileName.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".csv") || lower.endsWith(".csv.gz")) {
-            return new SpecCsvFormat(fileName, decoder);
+            return new SpecCsvFormat(new Path(fileName).getName(), decoder);
+        }
+        if (lower.endsWith(".parquet")) {
+            return SpecParquetFormat.forFile(fileName, decoder);
         }
         throw new IllegalArgumentException(
                 "--events: cannot tell the format of '"
                         + fileName
-                        + "': expected a .csv or .csv.gz file");
+                        + "': expected a .parquet, .csv or .csv.gz file");
     }
 
     /** Splits rows into their events, each timestamped with its own time, and rejected rows. */

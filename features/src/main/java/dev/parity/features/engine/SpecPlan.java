@@ -556,6 +556,11 @@ public final class SpecPlan implements Serializable {
             return kind;
         }
 
+        /** The source field the event's id is copied from unchanged, or -1. */
+        public int idSource() {
+            return kind.idField() < 0 ? -1 : direct[kind.idField()];
+        }
+
         /**
          * The event's field values from a source row's values (in source field order).
          *

@@ -7,6 +7,7 @@ import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.RowDecoder;
 import dev.parity.features.engine.SpecCsvFormat;
 import dev.parity.features.engine.SpecFileInput;
+import dev.parity.features.engine.SpecParquetFormat;
 import dev.parity.features.engine.SpecPipeline;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.IncompleteVector;
@@ -91,9 +92,13 @@ public final class SpecBackfillJob {
             throw new IllegalArgumentException("--events: cannot read '" + in.file + "'");
         }
         String lower = in.file.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".parquet")) {
+            SpecParquetFormat.forFile(in.file, in.decoder); // reads and checks the footer
+            return;
+        }
         if (!lower.endsWith(".csv") && !lower.endsWith(".csv.gz")) {
             throw new IllegalArgumentException(
-                    "--events " + arg + ": with --spec the events are CSV (.csv or .csv.gz)");
+                    "--events " + arg + ": expected a .parquet, .csv or .csv.gz file");
         }
         InputStream raw = Files.newInputStream(p);
         if (lower.endsWith(".gz")) {

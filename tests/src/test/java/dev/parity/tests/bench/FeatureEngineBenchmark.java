@@ -3,13 +3,18 @@ package dev.parity.tests.bench;
 import dev.parity.features.api.FeatureDefinition;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.RowCsv;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.backfill.BackfillJob;
+import dev.parity.jobs.backfill.SpecBackfillJob;
 import dev.parity.tests.sql.SqlOverWindowFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,14 +28,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <ul>
  *   <li>{@code full}: the whole feature set, BATCH vs STREAMING (RocksDB);
  *   <li>{@code sql}: {@code origin_dep_1h} + {@code origin_delay_mean_6h} computed by the engine
- *       and by Flink SQL OVER windows, in both modes.
+ *       and by Flink SQL OVER windows, in both modes;
+ *   <li>{@code spec}: the flights spec ({@code examples/flights/flights.yaml}) through the generic
+ *       engine, in both modes, next to {@code full};
+ *   <li>{@code floor}: the same file by one thread of plain Java ({@link PlainJavaFloor}), checked
+ *       byte for byte against the generic engine's.
  * </ul>
  *
  * Each run is timed from submission to job end (writing part files included, merging excluded). Not
  * a test: run it with
  *
  * <pre>
- * tests/bench/run.sh FeatureEngineBenchmark data/full/flights-3m.parquet full,sql 2
+ * tests/bench/run.sh FeatureEngineBenchmark data/full/flights-3m.parquet full,spec,floor 2
  * </pre>
  */
 public final class FeatureEngineBenchmark {
@@ -65,6 +74,14 @@ public final class FeatureEngineBenchmark {
                                 parallelism,
                                 env -> engine(env, events, full, tmp, m + "-full")));
             }
+            if (suites.contains("spec")) {
+                seconds.put(
+                        "generic engine, flights spec, " + m,
+                        time(mode, parallelism, env -> spec(env, events, tmp, m + "-spec")));
+                if (mode == RuntimeExecutionMode.BATCH) {
+                    mergedSpecFile = merge(tmp.resolve("batch-spec"), tmp);
+                }
+            }
             if (suites.contains("sql")) {
                 seconds.put(
                         "engine, 2 features, " + m,
@@ -86,6 +103,25 @@ public final class FeatureEngineBenchmark {
             }
         }
 
+        if (suites.contains("floor")) {
+            Path floorFile = tmp.resolve("floor-features.csv");
+            PlainJavaFloor.Times floor = PlainJavaFloor.run(events, floorFile);
+            seconds.put("plain Java floor, 1 thread (read + compute + write)", floor.total());
+            System.err.printf(
+                    Locale.ROOT,
+                    "bench: floor read %.1f s, compute %.1f s, write %.1f s%n",
+                    floor.read,
+                    floor.compute,
+                    floor.write);
+            if (mergedSpecFile != null) {
+                boolean same = Arrays.equals(sha256(floorFile), sha256(mergedSpecFile));
+                System.out.println("floor output identical to the generic engine's: " + same);
+                if (!same) {
+                    System.exit(1);
+                }
+            }
+        }
+
         long rows = countRows(events);
         System.out.printf(
                 Locale.ROOT,
@@ -104,10 +140,76 @@ public final class FeatureEngineBenchmark {
         for (String m : List.of("batch", "streaming")) {
             ratio(
                     seconds,
+                    "engine, 6 features, " + m,
+                    "generic engine, flights spec, " + m,
+                    "generic engine speed-up over today's (" + m + ")");
+        }
+        ratio(
+                seconds,
+                "generic engine, flights spec, batch",
+                "plain Java floor, 1 thread (read + compute + write)",
+                "generic engine BATCH as a multiple of the plain-Java floor");
+        for (String m : List.of("batch", "streaming")) {
+            ratio(
+                    seconds,
                     "Flink SQL OVER, 2 features, " + m,
                     "engine, 2 features, " + m,
                     "engine speed-up over Flink SQL (" + m + ")");
         }
+    }
+
+    private static Path mergedSpecFile;
+
+    private static void spec(StreamExecutionEnvironment env, String events, Path tmp, String name) {
+        SpecPlan plan = SpecPlan.of(FeatureSpec.load(flightsSpec()));
+        new SpecBackfillJob(
+                        plan,
+                        SpecBackfillJob.inputs(plan, List.of(events)),
+                        tmp.resolve(name).toString(),
+                        Duration.ofMinutes(5))
+                .build(env);
+    }
+
+    private static Path flightsSpec() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path p = d.resolve("examples/flights/flights.yaml");
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("examples/flights/flights.yaml not found");
+    }
+
+    /** The generic engine's feature part files as one file sorted by id (as the backfill does). */
+    private static Path merge(Path parts, Path tmp) throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.newDirectoryStream(parts, "features-*.part")) {
+            for (Path p : files) {
+                lines.addAll(Files.readAllLines(p));
+            }
+        }
+        lines.sort(
+                java.util.Comparator.comparingLong(
+                        l -> Long.parseLong(l.substring(0, l.indexOf(',')))));
+        Path out = tmp.resolve("spec-features.csv");
+        SpecPlan plan = SpecPlan.of(FeatureSpec.load(flightsSpec()));
+        List<String> file = new ArrayList<>();
+        file.add(new RowCsv(plan, true).header());
+        file.addAll(lines);
+        Files.write(out, file);
+        return out;
+    }
+
+    private static byte[] sha256(Path file) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            int k;
+            while ((k = in.read(buf)) > 0) {
+                md.update(buf, 0, k);
+            }
+        }
+        return md.digest();
     }
 
     private static void ratio(Map<String, Double> s, String slow, String fast, String label) {
