@@ -40,10 +40,10 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 
 /**
- * The offline compression job (DESIGN section 6): runs the chosen methods on a teacher, checks
- * every variant (gate, loads and runs in ONNX Runtime) before anything is written, measures all
- * variants side by side with the teacher, selects one within the quality budget, registers every
- * variant with lineage and writes {@code report.json} and {@code report.html}.
+ * The offline compression job (docs/ARCHITECTURE.md, Compression): runs the chosen methods on a
+ * teacher, checks every variant (gate, loads and runs in ONNX Runtime) before anything is written,
+ * measures all variants side by side with the teacher, selects one within the quality budget,
+ * registers every variant with lineage and writes {@code report.json} and {@code report.html}.
  *
  * <pre>{@code
  * CompressionReport r = CompressionJob.builder()

@@ -1,5 +1,9 @@
 package dev.parity.models;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,20 +17,25 @@ import java.util.List;
 
 /**
  * A training file ({@code features.csv} of a backfill) loaded into flat float arrays: the chosen
- * feature columns (NaN where the feature is null), the label ({@code delay}) and the month of the
- * departure, so training, compression and evaluation can split by time without re-reading text.
+ * feature columns (NaN where the feature is null), the label and each row's split, so training,
+ * compression and evaluation can split by time without re-reading text.
  *
- * <p>Rows without a label (cancelled or diverted flights) are skipped and counted in {@link
- * #unlabelled()}. Any other unparsable value is an error that names the file, line and column.
+ * <p>Two layouts: the built-in flights file ({@link #load(Path, List)}: label {@code delay}, time
+ * {@code dep_time}, train on January to April 2001, validate on May, report on June), and any
+ * spec's file ({@link #load(Path, List, String, String, TimeSplit)}: label and time columns named
+ * by the spec, split at two instants given or derived from the data).
+ *
+ * <p>Rows without a label are skipped and counted in {@link #unlabelled()}. Any other unparsable
+ * value is an error that names the file, line and column.
  */
 public final class FeatureTable {
-    /** Time split of DESIGN section 6: train on Jan-Apr, validate on May, report on June. */
+    /** Which part of the time-ordered data a row belongs to. */
     public enum Split {
         TRAIN,
         VALIDATION,
         REPORT;
 
-        /** The split of a UTC month (1-12) of 2001. */
+        /** The split of a UTC month (1-12) of 2001, for the built-in flights file. */
         public static Split ofMonth(int month) {
             if (month <= 4) {
                 return TRAIN;
@@ -35,13 +44,45 @@ public final class FeatureTable {
         }
     }
 
+    /**
+     * Where validation and report data start: rows before {@code validationFrom} train, rows from
+     * {@code reportFrom} on are reported on. Either may be null, to be derived from the data: the
+     * instants below which 70 % and 85 % of the labelled rows fall.
+     */
+    public static final class TimeSplit {
+        final Instant validationFrom;
+        final Instant reportFrom;
+
+        public TimeSplit(Instant validationFrom, Instant reportFrom) {
+            if (validationFrom != null
+                    && reportFrom != null
+                    && reportFrom.isBefore(validationFrom)) {
+                throw new IllegalArgumentException(
+                        "the report split (from "
+                                + reportFrom
+                                + ") must not start before the validation split (from "
+                                + validationFrom
+                                + ")");
+            }
+            this.validationFrom = validationFrom;
+            this.reportFrom = reportFrom;
+        }
+
+        /** Both instants derived from the data. */
+        public static TimeSplit derived() {
+            return new TimeSplit(null, null);
+        }
+    }
+
     private final List<String> columns;
     private final int rows;
     private final float[] x; // row-major, rows * columns.size()
     private final float[] y;
     private final long[] ids;
-    private final byte[] months;
+    private final byte[] splits;
     private final long unlabelled;
+    private final Instant validationFrom;
+    private final Instant reportFrom;
 
     private FeatureTable(
             List<String> columns,
@@ -49,93 +90,221 @@ public final class FeatureTable {
             float[] x,
             float[] y,
             long[] ids,
-            byte[] months,
-            long unlabelled) {
+            byte[] splits,
+            long unlabelled,
+            Instant validationFrom,
+            Instant reportFrom) {
         this.columns = List.copyOf(columns);
         this.rows = rows;
         this.x = x;
         this.y = y;
         this.ids = ids;
-        this.months = months;
+        this.splits = splits;
         this.unlabelled = unlabelled;
+        this.validationFrom = validationFrom;
+        this.reportFrom = reportFrom;
     }
 
     /**
-     * Reads {@code columns} (in this order), {@code id}, {@code dep_time} and {@code delay} from a
-     * features CSV.
+     * Reads {@code columns} (in this order), {@code id}, {@code dep_time} and {@code delay} from
+     * the built-in flights features CSV, split by the months of 2001.
      */
     public static FeatureTable load(Path csv, List<String> columns) throws IOException {
-        int d = columns.size();
-        int capacity = 1 << 16;
-        float[] x = new float[capacity * d];
-        float[] y = new float[capacity];
-        long[] ids = new long[capacity];
-        byte[] months = new byte[capacity];
-        int n = 0;
-        long unlabelled = 0;
-        try (BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            if (header == null) {
-                throw new IllegalArgumentException(csv + ": empty file");
+        Raw raw = Raw.read(csv, columns, "dep_time", "delay", false);
+        byte[] splits = new byte[raw.n];
+        for (int i = 0; i < raw.n; i++) {
+            int month = Instant.ofEpochMilli(raw.times[i]).atZone(ZoneOffset.UTC).getMonthValue();
+            splits[i] = (byte) Split.ofMonth(month).ordinal();
+        }
+        return raw.table(
+                columns,
+                splits,
+                Instant.parse("2001-05-01T00:00:00Z"),
+                Instant.parse("2001-06-01T00:00:00Z"));
+    }
+
+    /**
+     * Reads {@code columns}, {@code id}, the timestamp column {@code timeColumn} and the label
+     * {@code labelColumn} (a number, or {@code true}/{@code false} as 1/0) from any spec's feature
+     * file (RFC 4180 CSV), split by time at {@code split}'s instants.
+     */
+    public static FeatureTable load(
+            Path csv, List<String> columns, String timeColumn, String labelColumn, TimeSplit split)
+            throws IOException {
+        Raw raw = Raw.read(csv, columns, timeColumn, labelColumn, true);
+        if (raw.n == 0) {
+            throw new IllegalArgumentException(csv + ": no labelled rows");
+        }
+        Instant validationFrom = split.validationFrom;
+        Instant reportFrom = split.reportFrom;
+        if (validationFrom == null || reportFrom == null) {
+            long[] sorted = Arrays.copyOf(raw.times, raw.n);
+            Arrays.sort(sorted);
+            if (validationFrom == null) {
+                validationFrom = Instant.ofEpochMilli(sorted[(int) (raw.n * 0.70)]);
             }
-            List<String> names = Arrays.asList(header.split(",", -1));
-            int[] idx = new int[d];
-            for (int j = 0; j < d; j++) {
-                idx[j] = column(csv, names, columns.get(j));
-            }
-            int idCol = column(csv, names, "id");
-            int timeCol = column(csv, names, "dep_time");
-            int labelCol = column(csv, names, "delay");
-            String line;
-            long lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                String[] f = line.split(",", -1);
-                if (f.length != names.size()) {
-                    throw new IllegalArgumentException(
-                            csv
-                                    + ":"
-                                    + lineNo
-                                    + ": "
-                                    + f.length
-                                    + " fields, the header has "
-                                    + names.size());
-                }
-                if (f[labelCol].isEmpty()) {
-                    unlabelled++;
-                    continue;
-                }
-                if (n == y.length) {
-                    int grown = y.length * 2;
-                    x = Arrays.copyOf(x, grown * d);
-                    y = Arrays.copyOf(y, grown);
-                    ids = Arrays.copyOf(ids, grown);
-                    months = Arrays.copyOf(months, grown);
-                }
-                for (int j = 0; j < d; j++) {
-                    String v = f[idx[j]];
-                    x[n * d + j] = v.isEmpty() ? Float.NaN : parse(csv, lineNo, columns.get(j), v);
-                }
-                y[n] = parse(csv, lineNo, "delay", f[labelCol]);
-                try {
-                    ids[n] = Long.parseLong(f[idCol]);
-                    months[n] =
-                            (byte) Instant.parse(f[timeCol]).atZone(ZoneOffset.UTC).getMonthValue();
-                } catch (NumberFormatException | DateTimeParseException e) {
-                    throw new IllegalArgumentException(
-                            csv + ":" + lineNo + ": bad id or dep_time: " + e.getMessage(), e);
-                }
-                n++;
+            if (reportFrom == null) {
+                Instant q = Instant.ofEpochMilli(sorted[Math.min(raw.n - 1, (int) (raw.n * 0.85))]);
+                reportFrom = q.isBefore(validationFrom) ? validationFrom : q;
             }
         }
-        return new FeatureTable(
-                columns,
-                n,
-                Arrays.copyOf(x, n * d),
-                Arrays.copyOf(y, n),
-                Arrays.copyOf(ids, n),
-                Arrays.copyOf(months, n),
-                unlabelled);
+        long v = validationFrom.toEpochMilli();
+        long r = reportFrom.toEpochMilli();
+        byte[] splits = new byte[raw.n];
+        for (int i = 0; i < raw.n; i++) {
+            long t = raw.times[i];
+            Split s = t < v ? Split.TRAIN : t < r ? Split.VALIDATION : Split.REPORT;
+            splits[i] = (byte) s.ordinal();
+        }
+        return raw.table(columns, splits, validationFrom, reportFrom);
+    }
+
+    /** The file's rows before splitting. */
+    private static final class Raw {
+        int n;
+        float[] x;
+        float[] y;
+        long[] ids;
+        long[] times;
+        long unlabelled;
+
+        FeatureTable table(
+                List<String> columns, byte[] splits, Instant validationFrom, Instant reportFrom) {
+            int d = columns.size();
+            return new FeatureTable(
+                    columns,
+                    n,
+                    Arrays.copyOf(x, n * d),
+                    Arrays.copyOf(y, n),
+                    Arrays.copyOf(ids, n),
+                    splits,
+                    unlabelled,
+                    validationFrom,
+                    reportFrom);
+        }
+
+        /**
+         * @param quoted RFC 4180 fields (a spec's strings may hold commas); the flights file has
+         *     none and is split on commas, which is faster on millions of rows
+         */
+        static Raw read(
+                Path csv, List<String> columns, String timeName, String labelName, boolean quoted)
+                throws IOException {
+            int d = columns.size();
+            int capacity = 1 << 16;
+            Raw raw = new Raw();
+            raw.x = new float[capacity * d];
+            raw.y = new float[capacity];
+            raw.ids = new long[capacity];
+            raw.times = new long[capacity];
+            try (CsvLines in = new CsvLines(csv, quoted)) {
+                String[] header = in.next();
+                if (header == null) {
+                    throw new IllegalArgumentException(csv + ": empty file");
+                }
+                List<String> names = Arrays.asList(header);
+                int[] idx = new int[d];
+                for (int j = 0; j < d; j++) {
+                    idx[j] = column(csv, names, columns.get(j));
+                }
+                int idCol = column(csv, names, "id");
+                int timeCol = column(csv, names, timeName);
+                int labelCol = column(csv, names, labelName);
+                String[] f;
+                while ((f = in.next()) != null) {
+                    long lineNo = in.line();
+                    if (f.length != names.size()) {
+                        throw new IllegalArgumentException(
+                                csv
+                                        + ":"
+                                        + lineNo
+                                        + ": "
+                                        + f.length
+                                        + " fields, the header has "
+                                        + names.size());
+                    }
+                    if (f[labelCol].isEmpty()) {
+                        raw.unlabelled++;
+                        continue;
+                    }
+                    int n = raw.n;
+                    if (n == raw.y.length) {
+                        int grown = raw.y.length * 2;
+                        raw.x = Arrays.copyOf(raw.x, grown * d);
+                        raw.y = Arrays.copyOf(raw.y, grown);
+                        raw.ids = Arrays.copyOf(raw.ids, grown);
+                        raw.times = Arrays.copyOf(raw.times, grown);
+                    }
+                    for (int j = 0; j < d; j++) {
+                        String v = f[idx[j]];
+                        raw.x[n * d + j] =
+                                v.isEmpty() ? Float.NaN : parse(csv, lineNo, columns.get(j), v);
+                    }
+                    raw.y[n] = parse(csv, lineNo, labelName, f[labelCol]);
+                    try {
+                        raw.ids[n] = Long.parseLong(f[idCol]);
+                        raw.times[n] = Instant.parse(f[timeCol]).toEpochMilli();
+                    } catch (NumberFormatException | DateTimeParseException e) {
+                        throw new IllegalArgumentException(
+                                csv
+                                        + ":"
+                                        + lineNo
+                                        + ": bad id or "
+                                        + timeName
+                                        + ": "
+                                        + e.getMessage(),
+                                e);
+                    }
+                    raw.n++;
+                }
+            }
+            return raw;
+        }
+    }
+
+    /** Lines of a CSV file as fields: split on commas, or parsed per RFC 4180. */
+    private static final class CsvLines implements AutoCloseable {
+        private final BufferedReader plain;
+        private final MappingIterator<String[]> rfc;
+        private long line;
+
+        CsvLines(Path csv, boolean quoted) throws IOException {
+            if (quoted) {
+                CsvMapper mapper = new CsvMapper();
+                mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+                this.rfc =
+                        mapper.readerFor(String[].class)
+                                .with(CsvSchema.emptySchema())
+                                .readValues(csv.toFile());
+                this.plain = null;
+            } else {
+                this.plain = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+                this.rfc = null;
+            }
+        }
+
+        String[] next() throws IOException {
+            if (plain != null) {
+                line++;
+                String s = plain.readLine();
+                return s == null ? null : s.split(",", -1);
+            }
+            line = rfc.getParser().currentLocation().getLineNr();
+            return rfc.hasNextValue() ? rfc.nextValue() : null;
+        }
+
+        long line() {
+            return line;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (plain != null) {
+                plain.close();
+            } else {
+                rfc.close();
+            }
+        }
     }
 
     private static int column(Path csv, List<String> names, String name) {
@@ -147,6 +316,9 @@ public final class FeatureTable {
     }
 
     private static float parse(Path csv, long line, String column, String v) {
+        if (v.equals("true") || v.equals("false")) {
+            return v.equals("true") ? 1f : 0f;
+        }
         try {
             float f = Float.parseFloat(v);
             if (!Float.isFinite(f)) {
@@ -185,13 +357,18 @@ public final class FeatureTable {
         return ids[i];
     }
 
-    /** UTC month (1-12) of row {@code i}'s departure. */
-    public int month(int i) {
-        return months[i];
+    public Split split(int i) {
+        return Split.values()[splits[i]];
     }
 
-    public Split split(int i) {
-        return Split.ofMonth(months[i]);
+    /** The first instant of the validation split. */
+    public Instant validationFrom() {
+        return validationFrom;
+    }
+
+    /** The first instant of the report split. */
+    public Instant reportFrom() {
+        return reportFrom;
     }
 
     /** Indices of the rows in {@code split}, in file order. */

@@ -94,6 +94,12 @@ public final class ModelGate implements Serializable {
      */
     public OnnxMl.ModelProto check(
             String location, byte[] bytes, ModelManifest manifest, FeatureSet expected) {
+        return check(location, bytes, manifest, ModelContract.of(expected));
+    }
+
+    /** {@link #check(String, byte[], ModelManifest, FeatureSet)} against any contract. */
+    public OnnxMl.ModelProto check(
+            String location, byte[] bytes, ModelManifest manifest, ModelContract expected) {
         checkSize(location, bytes.length);
         if (manifest == null) {
             throw new ModelRejectedException(location, "no manifest.json next to the model");
@@ -213,7 +219,7 @@ public final class ModelGate implements Serializable {
     }
 
     private static void checkFeatures(
-            String location, ModelManifest manifest, FeatureSet expected) {
+            String location, ModelManifest manifest, ModelContract expected) {
         if (manifest.featureSet == null
                 || !expected.fingerprint().equals(manifest.featureSet.fingerprint)) {
             throw new ModelRejectedException(

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code manifest.json} next to a registered {@code model.onnx} (DESIGN section 4): what the model
- * is, which feature set it was trained on, the exact input order with imputation defaults, its
- * tensor contract, held-out metrics and lineage. Plain data; {@link ModelGate} checks it against
- * the file and the job.
+ * {@code manifest.json} next to a registered {@code model.onnx} (docs/ARCHITECTURE.md, Scoring):
+ * what the model is, which feature set it was trained on, the exact input order with imputation
+ * defaults, its tensor contract, held-out metrics and lineage. Plain data; {@link ModelGate} checks
+ * it against the file and the job.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({

@@ -88,6 +88,12 @@ public final class ModelRegistry {
     /** Reads and gates the model in {@code modelDir}. */
     public static LoadedModel load(String modelDir, ModelGate gate, FeatureSet expected)
             throws IOException {
+        return load(modelDir, gate, ModelContract.of(expected));
+    }
+
+    /** Reads and gates the model in {@code modelDir} against {@code expected}. */
+    public static LoadedModel load(String modelDir, ModelGate gate, ModelContract expected)
+            throws IOException {
         Path dir = new Path(modelDir);
         Path modelPath = new Path(dir, MODEL_FILE);
         Path manifestPath = new Path(dir, MANIFEST_FILE);

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * float16 weights with float32 compute: each float32 initializer of at least {@link #MIN_ELEMENTS}
  * elements is stored as float16 and cast back by a {@code Cast} at the start of the graph. ONNX
- * Runtime has no fast float16 Gemm/MatMul kernels on x86 CPUs (DESIGN section 8), so this is a size
- * win only; inputs and outputs stay float32. Small tensors (biases, imputation defaults,
+ * Runtime has no fast float16 Gemm/MatMul kernels on x86 CPUs (a known ONNX Runtime limit), so this
+ * is a size win only; inputs and outputs stay float32. Small tensors (biases, imputation defaults,
  * standardisation constants) stay float32: they carry precision, not size.
  */
 public final class Fp16Method implements CompressionMethod {

@@ -2,7 +2,11 @@ package dev.parity.compression.training;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.FeatureSpec;
+import dev.parity.features.spec.FieldType;
 import dev.parity.models.FeatureTable;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -131,19 +135,110 @@ public final class TrainCommand implements Callable<Integer> {
     int[] student;
 
     @Option(
+            names = "--spec",
+            paramLabel = "FILE",
+            description =
+                    "Feature spec the training file was computed with (parity backfill --spec):"
+                            + " the model reads its numeric columns and predicts its label."
+                            + " Without it, the built-in flights feature set.")
+    Path spec;
+
+    @Option(
+            names = "--split-by",
+            defaultValue = "time",
+            paramLabel = "time",
+            description =
+                    "How rows are split into train, validation and report: by time (the only"
+                            + " split; no row is validated on before a row it was trained on).")
+    String splitBy;
+
+    @Option(
+            names = "--time-column",
+            paramLabel = "COLUMN",
+            description =
+                    "With --spec: the timestamp column to split by. Default: the query context's"
+                            + " first timestamp column.")
+    String timeColumn;
+
+    @Option(
+            names = "--validation-from",
+            paramLabel = "INSTANT",
+            description =
+                    "With --spec: first instant of the validation rows (ISO-8601). Default: the"
+                            + " instant below which 70% of the labelled rows fall.")
+    Instant validationFrom;
+
+    @Option(
+            names = "--report-from",
+            paramLabel = "INSTANT",
+            description =
+                    "With --spec: first instant of the report rows. Default: the instant below"
+                            + " which 85% of the labelled rows fall.")
+    Instant reportFrom;
+
+    @Option(
             names = "--alpha",
             defaultValue = "0.5",
             description = "Student target: alpha * teacher + (1 - alpha) * label. Default: 0.5.")
     float alpha;
 
+    /** What is trained: the contract, the table, the report split's name and the baseline. */
+    private ModelContract contract;
+
+    private String report;
+    private String baselineColumn;
+
     @Override
     public Integer call() throws Exception {
-        FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
+        if (!"time".equals(splitBy)) {
+            throw new IllegalArgumentException(
+                    "--split-by: only 'time' is supported, got '" + splitBy + "'");
+        }
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
         long t0 = System.nanoTime();
-        FeatureTable table = FeatureTable.load(features, set.inputColumns());
+        FeatureTable table;
+        if (spec != null) {
+            SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+            if (!plan.hasLabel()) {
+                throw new IllegalArgumentException(
+                        "--spec: " + spec + ": the spec declares no label (query.label)");
+            }
+            contract = ModelContract.of(plan);
+            List<String> header = plan.header();
+            String time = timeColumn != null ? timeColumn : firstTimestamp(plan);
+            table =
+                    FeatureTable.load(
+                            features,
+                            contract.inputColumns(),
+                            time,
+                            header.get(header.size() - 1),
+                            new FeatureTable.TimeSplit(validationFrom, reportFrom));
+            report = "report";
+            baselineColumn = null;
+            System.out.printf(
+                    Locale.ROOT,
+                    "spec %s: %d inputs, label %s; split by %s: validation from %s, report from"
+                            + " %s%n",
+                    plan.name(),
+                    contract.inputColumns().size(),
+                    header.get(header.size() - 1),
+                    time,
+                    table.validationFrom(),
+                    table.reportFrom());
+        } else {
+            if (validationFrom != null || reportFrom != null || timeColumn != null) {
+                throw new IllegalArgumentException(
+                        "--validation-from, --report-from and --time-column need --spec; the"
+                                + " built-in flights set splits by month (Jan-Apr, May, June)");
+            }
+            FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
+            contract = ModelContract.of(set);
+            table = FeatureTable.load(features, set.inputColumns());
+            report = "june";
+            baselineColumn = baselineColumn(set);
+        }
         System.out.printf(
                 Locale.ROOT,
                 "loaded %,d labelled rows (%,d unlabelled skipped) in %.1f s%n",
@@ -167,7 +262,7 @@ public final class TrainCommand implements Callable<Integer> {
         double worst = trainer.verifyExport(mlp, onnx, table.features(val));
         System.out.printf(
                 Locale.ROOT,
-                "export verified: ONNX Runtime vs DJL on %,d May rows, max scaled diff %.2e"
+                "export verified: ONNX Runtime vs DJL on %,d validation rows, max scaled diff %.2e"
                         + " (<= %.0e)%n",
                 val.length,
                 worst,
@@ -175,28 +270,41 @@ public final class TrainCommand implements Callable<Integer> {
 
         int[] june = table.rowsOf(FeatureTable.Split.REPORT);
         if (june.length == 0) {
-            throw new IllegalArgumentException(features + ": no June rows to report on");
+            throw new IllegalArgumentException(
+                    features
+                            + ": no "
+                            + report
+                            + " rows to report on (from "
+                            + table.reportFrom()
+                            + ")");
         }
         float[] y = table.labels(june);
         float[] pred = DjlMlpTrainer.ortPredict(onnx, mlp, table.features(june));
         float[] meanPred = new float[y.length];
         Arrays.fill(meanPred, trainLabelMean(table));
-        String baselineColumn = baselineColumn(set);
-        float[] columnPred = columnBaseline(table, june, set, baselineColumn, mlp.preprocessing());
+        float[] columnPred =
+                baselineColumn == null
+                        ? null
+                        : columnBaseline(table, june, baselineColumn, mlp.preprocessing());
 
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("june_mae", Metrics.mae(pred, y));
-        metrics.put("june_rmse", Metrics.rmse(pred, y));
-        metrics.put("june_r2", Metrics.r2(pred, y));
+        metrics.put(report + "_mae", Metrics.mae(pred, y));
+        metrics.put(report + "_rmse", Metrics.rmse(pred, y));
+        metrics.put(report + "_r2", Metrics.r2(pred, y));
         metrics.put("val_mae", result.validationMae());
         metrics.put("train_rows", (double) result.trainRows());
         metrics.put("epochs", (double) result.epochs());
         metrics.put("best_epoch", (double) result.bestEpoch());
         metrics.put("train_seconds", result.seconds());
         metrics.put("parameters", (double) mlp.parameterCount());
-        metrics.put("baseline_train_mean_june_mae", Metrics.mae(meanPred, y));
-        String baselineKey = "baseline_" + baselineColumn + "_june_mae";
-        metrics.put(baselineKey, Metrics.mae(columnPred, y));
+        metrics.put("baseline_train_mean_" + report + "_mae", Metrics.mae(meanPred, y));
+        String baselineKey =
+                baselineColumn == null
+                        ? null
+                        : "baseline_" + baselineColumn + "_" + report + "_mae";
+        if (baselineKey != null) {
+            metrics.put(baselineKey, Metrics.mae(columnPred, y));
+        }
 
         String v = version != null ? version : nextVersion();
         Map<String, String> params = new LinkedHashMap<>();
@@ -210,16 +318,23 @@ public final class TrainCommand implements Callable<Integer> {
         params.put("rows_per_epoch", Integer.toString(rowsPerEpoch));
         params.put("seed", Long.toString(seed));
         params.put("training_file", features.getFileName().toString());
-        params.put("feature_set", set.name());
-        String dir = register(set, mlp, onnx, v, metrics, null, "mlp-djl", params);
+        params.put("feature_set", contract.name());
+        if (spec != null) {
+            params.put("validation_from", table.validationFrom().toString());
+            params.put("report_from", table.reportFrom().toString());
+        }
+        String dir = register(mlp, onnx, v, metrics, null, "mlp-djl", params);
 
         System.out.printf(
                 Locale.ROOT,
-                "%nJune (%,d rows)                        MAE     RMSE      R^2%n",
-                y.length);
+                "%n%-38s MAE     RMSE      R^2%n",
+                (report.equals("june") ? "June" : "Report")
+                        + String.format(" (%,d rows)", y.length));
         row("teacher mlp " + join(hidden), pred, y);
         row("baseline: train mean", meanPred, y);
-        row("baseline: " + baselineColumn, columnPred, y);
+        if (columnPred != null) {
+            row("baseline: " + baselineColumn, columnPred, y);
+        }
         System.out.printf(
                 Locale.ROOT,
                 "teacher: %,d parameters, %d epochs (best %d), %.1f s training -> %s%n",
@@ -230,13 +345,15 @@ public final class TrainCommand implements Callable<Integer> {
                 dir);
 
         if (student != null) {
-            distil(trainer, table, set, onnx, mlp, v, june, y);
+            distil(trainer, table, onnx, mlp, v, june, y);
         }
-        double mae = metrics.get("june_mae");
-        if (mae >= metrics.get("baseline_train_mean_june_mae") || mae >= metrics.get(baselineKey)) {
+        double mae = metrics.get(report + "_mae");
+        if (mae >= metrics.get("baseline_train_mean_" + report + "_mae")
+                || (baselineKey != null && mae >= metrics.get(baselineKey))) {
             System.out.println(
-                    "WARNING: the teacher does not beat both baselines on June MAE; registered"
-                            + " anyway for inspection, exit code "
+                    "WARNING: the teacher does not beat the baselines on "
+                            + report
+                            + " MAE; registered anyway for inspection, exit code "
                             + WORSE_THAN_BASELINE);
             return WORSE_THAN_BASELINE;
         }
@@ -246,7 +363,6 @@ public final class TrainCommand implements Callable<Integer> {
     private void distil(
             DjlMlpTrainer trainer,
             FeatureTable table,
-            FeatureSet set,
             byte[] teacherOnnx,
             Mlp teacher,
             String teacherVersion,
@@ -261,11 +377,11 @@ public final class TrainCommand implements Callable<Integer> {
         float[] teacherPred = DjlMlpTrainer.ortPredict(teacherOnnx, teacher, table.features(june));
         double teacherMae = Metrics.mae(teacherPred, y);
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("june_mae", Metrics.mae(pred, y));
-        metrics.put("june_rmse", Metrics.rmse(pred, y));
-        metrics.put("june_r2", Metrics.r2(pred, y));
+        metrics.put(report + "_mae", Metrics.mae(pred, y));
+        metrics.put(report + "_rmse", Metrics.rmse(pred, y));
+        metrics.put(report + "_r2", Metrics.r2(pred, y));
         metrics.put("parameters", (double) s.parameterCount());
-        metrics.put("teacher_june_mae", teacherMae);
+        metrics.put("teacher_" + report + "_mae", teacherMae);
         metrics.put("train_seconds", seconds);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("hidden", join(student));
@@ -274,7 +390,6 @@ public final class TrainCommand implements Callable<Integer> {
         params.put("seed", Long.toString(seed));
         String dir =
                 register(
-                        set,
                         s,
                         onnx,
                         teacherVersion + "-distill",
@@ -285,17 +400,17 @@ public final class TrainCommand implements Callable<Integer> {
         row("student mlp " + join(student), pred, y);
         System.out.printf(
                 Locale.ROOT,
-                "student: %,d parameters (%.1fx fewer), June MAE %.1f%% of the teacher's, %.1f s"
+                "student: %,d parameters (%.1fx fewer), %s MAE %.1f%% of the teacher's, %.1f s"
                         + " -> %s%n",
                 s.parameterCount(),
                 (double) teacher.parameterCount() / s.parameterCount(),
-                100 * metrics.get("june_mae") / teacherMae,
+                report,
+                100 * metrics.get(report + "_mae") / teacherMae,
                 seconds,
                 dir);
     }
 
     private String register(
-            FeatureSet set,
             Mlp mlp,
             byte[] onnx,
             String v,
@@ -306,8 +421,8 @@ public final class TrainCommand implements Callable<Integer> {
             throws Exception {
         ModelManifest m = new ModelManifest();
         m.createdAt = Instant.now().toString();
-        m.featureSet = new ModelManifest.FeatureSetRef(set.name(), set.fingerprint());
-        List<String> columns = set.inputColumns();
+        m.featureSet = new ModelManifest.FeatureSetRef(contract.name(), contract.fingerprint());
+        List<String> columns = contract.inputColumns();
         float[] defaults = mlp.preprocessing().defaults();
         for (int j = 0; j < columns.size(); j++) {
             m.inputs.add(new ModelManifest.Input(columns.get(j), defaults[j]));
@@ -320,7 +435,7 @@ public final class TrainCommand implements Callable<Integer> {
         m.lineage = new ModelManifest.Lineage(parentSha, method, params);
         String dir = new ModelRegistry(out).register(name, v, onnx, m);
         // Whatever we register must load where it will be served.
-        ModelRegistry.load(dir, ModelGate.builder().build(), set);
+        ModelRegistry.load(dir, ModelGate.builder().build(), contract);
         return dir;
     }
 
@@ -359,9 +474,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** {@code column} as the prediction, its training mean where it is null. */
-    private static float[] columnBaseline(
-            FeatureTable table, int[] rows, FeatureSet set, String column, Preprocessing pre) {
-        int j = set.inputColumns().indexOf(column);
+    private float[] columnBaseline(
+            FeatureTable table, int[] rows, String column, Preprocessing pre) {
+        int j = contract.inputColumns().indexOf(column);
         float fallback = pre.defaults()[j];
         float[] out = new float[rows.length];
         for (int k = 0; k < rows.length; k++) {
@@ -369,6 +484,21 @@ public final class TrainCommand implements Callable<Integer> {
             out[k] = Float.isNaN(v) ? fallback : v;
         }
         return out;
+    }
+
+    /** The first timestamp column of the spec's query context: what rows are split by. */
+    private static String firstTimestamp(SpecPlan plan) {
+        for (SpecPlan.Column c : plan.context()) {
+            if (c.type() == FieldType.TIMESTAMP) {
+                return c.name();
+            }
+        }
+        throw new IllegalArgumentException(
+                "--spec: spec "
+                        + plan.name()
+                        + " has no timestamp column to split by: add the event time to"
+                        + " query.context (e.g. {name: ts, expr: ts}) and backfill again, or name"
+                        + " one with --time-column");
     }
 
     private static void row(String label, float[] pred, float[] y) {

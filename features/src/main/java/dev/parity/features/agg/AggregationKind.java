@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * The aggregations a feature spec can name (DESIGN 3a). Every one skips null values except {@link
- * #COUNT}, which counts events; over an empty window the counts are 0 and the others null.
+ * The aggregations a feature spec can name (docs/SPEC.md). Every one skips null values except
+ * {@link #COUNT}, which counts events; over an empty window the counts are 0 and the others null.
  *
  * <pre>{@code
  * AggregationKind kind = AggregationKind.parse("count_distinct");

@@ -1,5 +1,5 @@
 /**
- * The exact, retractable aggregation core of generic feature specs (DESIGN 3a), in plain Java so
+ * The exact, retractable aggregation core of generic feature specs (docs/SPEC.md), in plain Java so
  * that every engine (batch, streaming, the naive reference) runs the same code.
  *
  * <p>A window is evaluated as adds and removes: an event enters a feature's window at one instant

@@ -1,6 +1,6 @@
 package dev.parity.features.api;
 
-/** The two kinds of event a flight produces (DESIGN section 2). */
+/** The two kinds of event a flight produces (examples/flights/README.md). */
 public enum EventType {
     /** At the scheduled departure instant; predictions are made here. */
     DEPARTURE,

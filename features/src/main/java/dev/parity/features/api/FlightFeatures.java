@@ -3,7 +3,10 @@ package dev.parity.features.api;
 import java.time.Duration;
 import java.util.List;
 
-/** The reference feature set of DESIGN section 3: six window features, three context features. */
+/**
+ * The reference feature set of examples/flights/README.md: six window features, three context
+ * features.
+ */
 public final class FlightFeatures {
     public static final String SET_NAME = "flights_v1";
 
@@ -33,8 +36,8 @@ public final class FlightFeatures {
     public static final String ONLINE_SET_NAME = "flights_online_v1";
 
     /**
-     * The online set (DESIGN section 1, mode 2): only what a daily snapshot serves exactly, the
-     * daily feature {@code origin_delay_mean_30d_daily} (same definition as in {@link
+     * The online set (the online mode, docs/ARCHITECTURE.md): only what a daily snapshot serves
+     * exactly, the daily feature {@code origin_delay_mean_30d_daily} (same definition as in {@link
      * #standard()}), plus the request's context. Its values at serving time equal the training
      * file's column of the same name for every flight, so a model fitted on that column is trained
      * on exactly what it is served.

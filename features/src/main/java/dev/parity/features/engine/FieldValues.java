@@ -10,7 +10,7 @@ import java.time.format.DateTimeParseException;
  * file reader rejects is rejected on Kafka too, with the same message.
  *
  * <ul>
- *   <li>{@code string}: any text.
+ *   <li>{@code string}: any text without a line break (feature files hold one row per line).
  *   <li>{@code long}: a decimal 64-bit integer, no sign but {@code -}, no fraction.
  *   <li>{@code double}: a finite decimal number (no NaN or infinity: they would poison every sum
  *       and mean they enter).
@@ -34,7 +34,7 @@ public final class FieldValues {
         }
         switch (type) {
             case STRING:
-                return text;
+                return checkString(text);
             case LONG:
                 return parseLong(text, "a whole number");
             case DOUBLE:
@@ -66,7 +66,7 @@ public final class FieldValues {
         switch (type) {
             case STRING:
                 if (value instanceof CharSequence) {
-                    return value.toString();
+                    return checkString(value.toString());
                 }
                 break;
             case LONG:
@@ -100,6 +100,13 @@ public final class FieldValues {
         }
         throw new IllegalArgumentException(
                 "expected a " + type.specName() + ", got " + describe(value));
+    }
+
+    private static String checkString(String s) {
+        if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("line breaks are not allowed in a string value");
+        }
+        return s;
     }
 
     private static long parseLong(String text, String what) {

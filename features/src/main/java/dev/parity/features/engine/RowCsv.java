@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The feature file's text form (DESIGN 3a): header {@link SpecPlan#header()}, one line per row;
+ * The feature file's text form (docs/SPEC.md): header {@link SpecPlan#header()}, one line per row;
  * timestamps as ISO-8601 UTC, doubles in {@link Double#toString} form, strings quoted per RFC 4180
  * when needed, null as an empty field.
  */

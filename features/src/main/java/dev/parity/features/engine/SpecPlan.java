@@ -257,6 +257,32 @@ public final class SpecPlan implements Serializable {
         return types;
     }
 
+    /**
+     * The columns a model reads: the context columns and features with a number (or a boolean, as 0
+     * or 1) for a value, in output order. Strings and timestamps are not model inputs.
+     */
+    public List<String> modelInputs() {
+        List<String> names = new ArrayList<>();
+        List<String> header = header();
+        for (int p : modelInputPositions()) {
+            names.add(header.get(p + 1));
+        }
+        return names;
+    }
+
+    /** The positions of {@link #modelInputs()} in a {@link FeatureRow}'s values. */
+    public int[] modelInputPositions() {
+        FieldType[] types = columnTypes();
+        int last = context.length + slots.size(); // the label is not an input
+        return java.util.stream.IntStream.range(0, last)
+                .filter(
+                        i ->
+                                types[i] == FieldType.LONG
+                                        || types[i] == FieldType.DOUBLE
+                                        || types[i] == FieldType.BOOLEAN)
+                .toArray();
+    }
+
     /** Number of output values after the id. */
     public int width() {
         return context.length + slots.size() + (hasLabel() ? 1 : 0);

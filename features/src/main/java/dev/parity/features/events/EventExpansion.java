@@ -14,7 +14,7 @@ public final class EventExpansion {
 
     private EventExpansion() {}
 
-    /** Arrival instant (epoch millis) of a row, per DESIGN section 2. */
+    /** Arrival instant (epoch millis) of a row, per examples/flights/README.md. */
     public static long arrivalTime(FlightRow row) {
         long minutes = Math.max(1L, 30L + row.distance / 8L + row.delay);
         return row.depTime + minutes * MINUTE;

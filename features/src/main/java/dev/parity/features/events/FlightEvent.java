@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A departure or an arrival (DESIGN section 2): the unit both the Kafka topic {@code
+ * A departure or an arrival (examples/flights/README.md): the unit both the Kafka topic {@code
  * flights.events} and the batch path carry. A Flink POJO.
  *
  * <p>{@code distance} is set on departures and {@code delay} on arrivals; the other is 0 and is

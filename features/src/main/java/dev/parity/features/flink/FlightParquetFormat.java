@@ -15,8 +15,8 @@ import org.apache.flink.formats.parquet.avro.AvroParquetReaders;
 /**
  * Reads the original {@code flights-3m.parquet} (columns {@code date} as INT64 microseconds, {@code
  * delay}, {@code distance}, {@code origin}, {@code destination}) through flink-parquet, numbering
- * rows from 0: the row index is the flight id (DESIGN section 2). Rows with a null or invalid field
- * become rejected results naming the field.
+ * rows from 0: the row index is the flight id (examples/flights/README.md). Rows with a null or
+ * invalid field become rejected results naming the field.
  */
 public final class FlightParquetFormat implements StreamFormat<RowResult> {
     private static final long serialVersionUID = 1L;

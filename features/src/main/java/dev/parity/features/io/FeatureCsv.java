@@ -10,8 +10,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The training file format of DESIGN section 3: one row per flight, null as an empty field, counts
- * as integers, means in {@link Double#toString(double)} form, {@code dep_time} as ISO-8601 UTC.
+ * The training file format of examples/flights/README.md: one row per flight, null as an empty
+ * field, counts as integers, means in {@link Double#toString(double)} form, {@code dep_time} as
+ * ISO-8601 UTC.
  */
 public final class FeatureCsv implements Serializable {
     private static final long serialVersionUID = 1L;

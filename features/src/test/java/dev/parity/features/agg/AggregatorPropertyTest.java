@@ -91,7 +91,7 @@ class AggregatorPropertyTest {
             return new Window(WindowSpec.trailingDays(days), 0, days);
         }
 
-        /** DESIGN 3: {@code [t - W, t)}, or {@code [day(t) - N d, day(t))}. */
+        /** the window rule: {@code [t - W, t)}, or {@code [day(t) - N d, day(t))}. */
         boolean contains(long t, long ts) {
             if (days == 0) {
                 return t - lengthMillis <= ts && ts < t;

@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * The aggregations of DESIGN 3a recomputed from scratch over the events in a window, with exact
+ * The aggregations of docs/SPEC.md recomputed from scratch over the events in a window, with exact
  * arithmetic ({@link BigInteger}, {@link BigDecimal}) and no state: what {@link Aggregator} must
  * agree with, bit for bit. Public so that other modules' parity tests can reuse it from the test
  * jar.

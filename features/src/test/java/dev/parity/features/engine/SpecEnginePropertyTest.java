@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random specs over random events: the engine's rows in BATCH and STREAMING mode, at parallelism 1
- * and 4, from shuffled input, equal a naive reference that reads DESIGN 3a literally (scan every
+ * and 4, from shuffled input, equal a naive reference that reads docs/SPEC.md literally (scan every
  * event for every query). Events tie in time, keys hold unicode, commas and quotes, values are
  * null, doubles have fractional parts and magnitudes that make naive summation order-dependent, and
  * times are drawn from a grid so events fall exactly at {@code t - W} and {@code t}.
@@ -182,7 +182,7 @@ class SpecEnginePropertyTest {
             return out;
         }
 
-        /** DESIGN 3a, read literally: for every query, scan every event. */
+        /** docs/SPEC.md, read literally: for every query, scan every event. */
         List<String> reference() {
             RowCsv csv = new RowCsv(plan, plan.hasLabel());
             List<String> lines = new ArrayList<>();

@@ -20,9 +20,9 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /**
- * Daily snapshots against {@link NaiveSnapshotReference} (DESIGN section 3, recomputed from
- * scratch). Hand-made events on a half-hour grid, so events fall exactly on midnights and on window
- * edges; a 40-day gap checks that an entity's snapshots stop when its windows run dry.
+ * Daily snapshots against {@link NaiveSnapshotReference} (examples/flights/README.md, recomputed
+ * from scratch). Hand-made events on a half-hour grid, so events fall exactly on midnights and on
+ * window edges; a 40-day gap checks that an entity's snapshots stop when its windows run dry.
  */
 class SnapshotFunctionTest {
     private static final long MINUTE = 60_000L;

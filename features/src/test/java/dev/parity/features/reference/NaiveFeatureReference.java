@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A deliberately plain implementation of DESIGN section 3, written straight from its table and
- * sharing no code with the engine (not the definitions, the expansion, the windows nor the
- * formatting): per key, the events sorted by time with prefix sums, and a binary search for each
- * window's bounds. The engine must agree with it on every row; other modules' tests reuse it from
- * the test-jar.
+ * A deliberately plain implementation of examples/flights/README.md, written straight from its
+ * table and sharing no code with the engine (not the definitions, the expansion, the windows nor
+ * the formatting): per key, the events sorted by time with prefix sums, and a binary search for
+ * each window's bounds. The engine must agree with it on every row; other modules' tests reuse it
+ * from the test-jar.
  */
 public final class NaiveFeatureReference {
     private static final long MINUTE = 60_000L;

@@ -11,10 +11,10 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Daily feature snapshots recomputed from scratch, written from DESIGN section 3 alone (not from
- * the feature engine): for entity {@code e} and UTC midnight {@code m}, each feature over the
- * events in {@code [m - W, m)}. An entity has a snapshot on {@code m} if it had an event on the day
- * before, or if any of its kind's windows was non-empty at the previous midnight (snapshots
+ * Daily feature snapshots recomputed from scratch, written from examples/flights/README.md alone
+ * (not from the feature engine): for entity {@code e} and UTC midnight {@code m}, each feature over
+ * the events in {@code [m - W, m)}. An entity has a snapshot on {@code m} if it had an event on the
+ * day before, or if any of its kind's windows was non-empty at the previous midnight (snapshots
  * continue while windows hold events, across days without events).
  */
 public final class NaiveSnapshotReference {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FeatureSpecTest {
 
-    /** The same spec as DESIGN 3a's YAML, written with the builder. */
+    /** The same spec as docs/SPEC.md's YAML, written with the builder. */
     static FeatureSpec paymentsFromJava() {
         return FeatureSpec.builder()
                 .origin("PaymentsSpec.java")

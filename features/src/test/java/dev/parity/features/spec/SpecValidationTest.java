@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every rule of the validator, each with the exact one-line message a user sees: {@code <spec
- * file>: <entry>: <field>: <problem>}. Most cases edit one line of DESIGN 3a's payments spec or of
- * the flights spec, so each test shows the mistake it is about.
+ * file>: <entry>: <field>: <problem>}. Most cases edit one line of docs/SPEC.md's payments spec or
+ * of the flights spec, so each test shows the mistake it is about.
  */
 class SpecValidationTest {
     private static final String FIELDS = "(fields: id, ts, card, merchant, amount, fraud)";

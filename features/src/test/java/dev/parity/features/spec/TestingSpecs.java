@@ -7,13 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The specs the tests read: DESIGN 3a's payments example and the repository's flights spec. */
+/** The specs the tests read: docs/SPEC.md's payments example and the repository's flights spec. */
 final class TestingSpecs {
     static final String FLIGHTS_RELATIVE_PATH = "examples/flights/flights.yaml";
 
     private TestingSpecs() {}
 
-    /** DESIGN 3a's single-kind example, exactly as written there. */
+    /** docs/SPEC.md's single-kind example, exactly as written there. */
     static String paymentsYaml() {
         try (InputStream in = TestingSpecs.class.getResourceAsStream("payments_v1.yaml")) {
             if (in == null) {

@@ -10,10 +10,12 @@ import dev.parity.features.io.FlightCsv;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.SpecScoringOperator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -307,28 +309,9 @@ public final class BackfillCommand implements Callable<Integer> {
             long predictions = -1;
             long unscorable = -1;
             if (scoring != null) {
-                predictions =
-                        PartMerger.merge(
-                                parts,
-                                BackfillJob.PREDICTIONS,
-                                BackfillJob.PREDICTIONS_HEADER,
-                                out.resolve("predictions.csv"),
-                                true);
-                if (shadowModel != null) {
-                    PartMerger.merge(
-                            parts,
-                            BackfillJob.SHADOW,
-                            BackfillJob.PREDICTIONS_HEADER,
-                            out.resolve("shadow_predictions.csv"),
-                            true);
-                }
-                unscorable =
-                        PartMerger.merge(
-                                parts,
-                                BackfillJob.UNSCORABLE,
-                                BackfillJob.UNSCORABLE_HEADER,
-                                out.resolve("unscorable.csv"),
-                                true);
+                long[] scored = mergePredictions(parts);
+                predictions = scored[0];
+                unscorable = scored[1];
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             deleteRecursively(parts);
@@ -376,12 +359,24 @@ public final class BackfillCommand implements Callable<Integer> {
      * CSV header checked before the job starts.
      */
     Summary runSpec() throws Exception {
-        if (model != null || shadowModel != null) {
-            throw new IllegalArgumentException(
-                    "--model with --spec: scoring a spec's rows is not available yet; run the"
-                            + " backfill without --model");
+        if (shadowModel != null && model == null) {
+            throw new IllegalArgumentException("--shadow-model needs --model");
         }
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+        SpecScoringOperator scoring = null;
+        ModelManifest manifest = null;
+        if (model != null) {
+            ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
+            // checked here so that a model of another spec fails before the job starts
+            manifest = ModelRegistry.load(model, gate, ModelContract.of(plan)).manifest();
+            scoring =
+                    new SpecScoringOperator(
+                            model, gate, plan, maxBatch, maxWait.toMillis(), intraOpThreads);
+            if (shadowModel != null) {
+                ModelRegistry.load(shadowModel, gate, ModelContract.of(plan));
+                scoring.withShadow(shadowModel);
+            }
+        }
         List<SpecBackfillJob.Input> inputs = SpecBackfillJob.inputs(plan, eventFiles);
         for (int i = 0; i < inputs.size(); i++) {
             SpecBackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
@@ -405,7 +400,7 @@ public final class BackfillCommand implements Callable<Integer> {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        new SpecBackfillJob(plan, inputs, parts.toString(), allowedLateness).build(env);
+        new SpecBackfillJob(plan, inputs, parts.toString(), allowedLateness, scoring).build(env);
         console.printf(
                 Locale.ROOT,
                 "backfill: spec %s, %s -> %s (mode %s, parallelism %d)%n",
@@ -445,6 +440,7 @@ public final class BackfillCommand implements Callable<Integer> {
                             BackfillJob.INCOMPLETE_HEADER,
                             out.resolve("incomplete.csv"),
                             true);
+            long[] scored = scoring == null ? null : mergePredictions(parts);
             double seconds = (System.nanoTime() - start) / 1e9;
             deleteRecursively(parts);
             Summary s = new Summary();
@@ -461,7 +457,19 @@ public final class BackfillCommand implements Callable<Integer> {
             s.put("incomplete_vectors", incomplete);
             s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
             s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
+            if (manifest != null) {
+                s.put("model", manifest.name + "/" + manifest.version);
+                s.put("predictions", scored[0]);
+                s.put("unscorable", scored[1]);
+            }
             checkAccounting(result, featureRows, rejected, late);
+            if (scored != null && scored[0] + scored[1] != featureRows) {
+                throw new IllegalStateException(
+                        String.format(
+                                "scoring lost or duplicated records: %d rows, but %d"
+                                        + " predictions + %d unscorable",
+                                featureRows, scored[0], scored[1]));
+            }
             Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
             return s;
         } catch (Exception e) {
@@ -471,6 +479,33 @@ public final class BackfillCommand implements Callable<Integer> {
             }
             throw e;
         }
+    }
+
+    /** Merges predictions.csv (and the shadow's) and unscorable.csv; their line counts. */
+    private long[] mergePredictions(Path parts) throws IOException {
+        long predictions =
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.PREDICTIONS,
+                        BackfillJob.PREDICTIONS_HEADER,
+                        out.resolve("predictions.csv"),
+                        true);
+        if (shadowModel != null) {
+            PartMerger.merge(
+                    parts,
+                    BackfillJob.SHADOW,
+                    BackfillJob.PREDICTIONS_HEADER,
+                    out.resolve("shadow_predictions.csv"),
+                    true);
+        }
+        long unscorable =
+                PartMerger.merge(
+                        parts,
+                        BackfillJob.UNSCORABLE,
+                        BackfillJob.UNSCORABLE_HEADER,
+                        out.resolve("unscorable.csv"),
+                        true);
+        return new long[] {predictions, unscorable};
     }
 
     /** The operators' exact counts must match what reached the files: nothing vanishes. */

@@ -75,27 +75,11 @@ public final class BackfillJob {
                 .name("write-features")
                 .uid("write-features");
         if (scoring != null) {
-            SingleOutputStreamOperator<Prediction> predictions =
+            writePredictions(
                     out.vectors()
                             .transform("score", TypeInformation.of(Prediction.class), scoring)
-                            .uid("score");
-            predictions
-                    .sinkTo(new LinePartSink<Prediction>(partsDir, PREDICTIONS, Prediction::toCsv))
-                    .name("write-predictions")
-                    .uid("write-predictions");
-            predictions
-                    .filter(p -> p.shadowModel != null)
-                    .name("shadowed")
-                    .sinkTo(new LinePartSink<Prediction>(partsDir, SHADOW, Prediction::shadowCsv))
-                    .name("write-shadow-predictions")
-                    .uid("write-shadow-predictions");
-            predictions
-                    .getSideOutput(ScoringOperator.UNSCORABLE)
-                    .sinkTo(
-                            new LinePartSink<UnscorableRecord>(
-                                    partsDir, UNSCORABLE, u -> u.id + "," + csvField(u.reason)))
-                    .name("write-unscorable")
-                    .uid("write-unscorable");
+                            .uid("score"),
+                    partsDir);
         }
         input.rejected()
                 .sinkTo(new LinePartSink<RowResult>(partsDir, REJECTED, BackfillJob::rejectedLine))
@@ -112,6 +96,27 @@ public final class BackfillJob {
                                 partsDir, INCOMPLETE, v -> v.id + "," + csvField(v.missing)))
                 .name("write-incomplete")
                 .uid("write-incomplete");
+    }
+
+    /** Writes the predictions, the shadow model's, and the unscorable records as part files. */
+    static void writePredictions(SingleOutputStreamOperator<Prediction> predictions, String dir) {
+        predictions
+                .sinkTo(new LinePartSink<Prediction>(dir, PREDICTIONS, Prediction::toCsv))
+                .name("write-predictions")
+                .uid("write-predictions");
+        predictions
+                .filter(p -> p.shadowModel != null)
+                .name("shadowed")
+                .sinkTo(new LinePartSink<Prediction>(dir, SHADOW, Prediction::shadowCsv))
+                .name("write-shadow-predictions")
+                .uid("write-shadow-predictions");
+        predictions
+                .getSideOutput(ScoringOperator.UNSCORABLE)
+                .sinkTo(
+                        new LinePartSink<UnscorableRecord>(
+                                dir, UNSCORABLE, u -> u.id + "," + csvField(u.reason)))
+                .name("write-unscorable")
+                .uid("write-unscorable");
     }
 
     static final String REJECTED_HEADER = "file,line,reason,raw";

@@ -12,6 +12,8 @@ import dev.parity.features.engine.SpecPipeline;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.IncompleteVector;
 import dev.parity.features.flink.LinePartSink;
+import dev.parity.models.flink.Prediction;
+import dev.parity.models.flink.SpecScoringOperator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -35,6 +38,7 @@ public final class SpecBackfillJob {
     private final List<Input> inputs;
     private final String partsDir;
     private final Duration maxOutOfOrderness;
+    private final SpecScoringOperator scoring;
 
     /** One events file and how its rows are read. */
     public static final class Input {
@@ -49,10 +53,21 @@ public final class SpecBackfillJob {
 
     public SpecBackfillJob(
             SpecPlan plan, List<Input> inputs, String partsDir, Duration maxOutOfOrderness) {
+        this(plan, inputs, partsDir, maxOutOfOrderness, null);
+    }
+
+    /** With {@code scoring} set, every row is also scored and predictions written. */
+    public SpecBackfillJob(
+            SpecPlan plan,
+            List<Input> inputs,
+            String partsDir,
+            Duration maxOutOfOrderness,
+            SpecScoringOperator scoring) {
         this.plan = plan;
         this.inputs = List.copyOf(inputs);
         this.partsDir = partsDir;
         this.maxOutOfOrderness = maxOutOfOrderness;
+        this.scoring = scoring;
     }
 
     /**
@@ -129,6 +144,13 @@ public final class SpecBackfillJob {
                 .sinkTo(new LinePartSink<>(partsDir, BackfillJob.FEATURES, csv::format))
                 .name("write-features")
                 .uid("write-features");
+        if (scoring != null) {
+            BackfillJob.writePredictions(
+                    out.rows()
+                            .transform("score", TypeInformation.of(Prediction.class), scoring)
+                            .uid("score"),
+                    partsDir);
+        }
         rejected.sinkTo(
                         new LinePartSink<DecodedRow>(
                                 partsDir, BackfillJob.REJECTED, SpecBackfillJob::rejectedLine))

@@ -26,9 +26,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code parity batch-cost}: what batch prediction (DESIGN section 1, mode 1) spent on flights
- * nobody asked about. Reads a request log (which flights were actually looked up), joins it in
- * PostgreSQL with {@code batch_predictions} and reports, per model version, how many precomputed
+ * {@code parity batch-cost}: what batch prediction (the batch mode, docs/ARCHITECTURE.md) spent on
+ * flights nobody asked about. Reads a request log (which flights were actually looked up), joins it
+ * in PostgreSQL with {@code batch_predictions} and reports, per model version, how many precomputed
  * predictions were never used, as a share of all of them, and the storage those rows take.
  *
  * <p>The log is a CSV file (RFC 4180: quoted fields may hold commas; read with Jackson's CSV

@@ -23,11 +23,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * Batch prediction (DESIGN section 1, mode 1): every flight of a period scored with the same
- * feature pipeline and scoring operator as the backfill and the streaming job, upserted into {@code
- * batch_predictions}, and the daily batch-feature snapshots of the period's days upserted into
- * {@code feature_snapshots} (see {@link DailySnapshots}). This class only builds the graph; {@link
- * BatchPredictCommand} prepares the database, runs it and reports.
+ * Batch prediction (the batch mode, docs/ARCHITECTURE.md): every flight of a period scored with the
+ * same feature pipeline and scoring operator as the backfill and the streaming job, upserted into
+ * {@code batch_predictions}, and the daily batch-feature snapshots of the period's days upserted
+ * into {@code feature_snapshots} (see {@link DailySnapshots}). This class only builds the graph;
+ * {@link BatchPredictCommand} prepares the database, runs it and reports.
  *
  * <p>Delivery is at-least-once (the JDBC sink flushes on checkpoints and at end of input); every
  * write is an upsert on the table's primary key, so a replayed record overwrites its own row with

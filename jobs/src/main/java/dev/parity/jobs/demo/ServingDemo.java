@@ -32,10 +32,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The demo's second half: the other two prediction modes of DESIGN section 1 on the same sample,
- * against an embedded PostgreSQL. Batch prediction writes every flight's prediction and the daily
- * snapshots (checked against the backfill); the online job answers requests for some flights of the
- * last day from those snapshots with a linear model fitted on the online feature set; {@code
+ * The demo's second half: the other two prediction modes of docs/ARCHITECTURE.md on the same
+ * sample, against an embedded PostgreSQL. Batch prediction writes every flight's prediction and the
+ * daily snapshots (checked against the backfill); the online job answers requests for some flights
+ * of the last day from those snapshots with a linear model fitted on the online feature set; {@code
  * batch-cost} then reports how many precomputed predictions nobody asked for.
  */
 final class ServingDemo {

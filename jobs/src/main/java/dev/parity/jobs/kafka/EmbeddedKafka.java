@@ -17,8 +17,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real single-node KRaft Kafka cluster in this JVM, from Kafka's own test kit. Configured for
- * transactions on one broker (replication factor and min ISR of the transaction log at 1, DESIGN
- * section 8).
+ * transactions on one broker (replication factor and min ISR of the transaction log at 1,
+ * docs/ARCHITECTURE.md section 8).
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;

@@ -11,7 +11,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 
 /**
- * The JSON form of {@code flights.events} (DESIGN sections 2 and 5):
+ * The JSON form of {@code flights.events} (examples/flights/README.md):
  *
  * <pre>
  * {"type":"departure","id":0,"time":"2001-01-01T00:01:00Z","origin":"LAS","dest":"PHL","distance":2176}

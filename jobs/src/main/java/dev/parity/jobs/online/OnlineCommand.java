@@ -107,7 +107,7 @@ public final class OnlineCommand implements Callable<Integer> {
         ModelManifest manifest = ModelRegistry.load(model, gate, set).manifest();
 
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, !onCluster);
-        // bounded restarts: a poison request must not restart the job forever (DESIGN 8)
+        // bounded restarts: a poison request must not restart the job forever (a known Flink trap)
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "3");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

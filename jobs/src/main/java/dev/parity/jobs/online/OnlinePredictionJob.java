@@ -33,8 +33,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Online prediction (DESIGN section 1, mode 2): requests {@code {request_id, origin, dest,
- * distance, dep_time}} are answered with {@code {request_id, model, version, prediction,
+ * Online prediction (the online mode, docs/ARCHITECTURE.md): requests {@code {request_id, origin,
+ * dest, distance, dep_time}} are answered with {@code {request_id, model, version, prediction,
  * feature_day}}, from the request's context and the batch-feature snapshot of its UTC day only,
  * scored by the same {@link ScoringOperator} as the other modes with a model of {@link
  * dev.parity.features.api.FlightFeatures#online()}. A request without a snapshot for its day, or

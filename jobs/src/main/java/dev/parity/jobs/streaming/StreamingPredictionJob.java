@@ -404,7 +404,7 @@ public final class StreamingPredictionJob {
                 .uid("score");
     }
 
-    /** {@code {id, dep_time, model, version, prediction}} (DESIGN section 5). */
+    /** {@code {id, dep_time, model, version, prediction}} (docs/ARCHITECTURE.md, Streaming job). */
     public static byte[] predictionJson(Prediction p) {
         ObjectNode n = JSON.createObjectNode();
         n.put("id", p.id);

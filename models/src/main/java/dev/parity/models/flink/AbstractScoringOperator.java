@@ -1,9 +1,7 @@
 package dev.parity.models.flink;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.parity.features.api.ContextFeature;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.core.FeatureVector;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -29,7 +27,7 @@ import org.apache.flink.util.OutputTag;
  * value goes to {@link #UNSCORABLE} with the reason and is counted. Each prediction carries the
  * model name and version. Results do not depend on how records were batched.
  */
-public abstract class AbstractScoringOperator extends AbstractStreamOperator<Prediction> {
+public abstract class AbstractScoringOperator<T> extends AbstractStreamOperator<Prediction> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<UnscorableRecord> UNSCORABLE =
@@ -37,7 +35,8 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
 
     private final String modelDir;
     protected final ModelGate gate;
-    protected final FeatureSet featureSet;
+    protected final ScoringInput<T> input;
+    protected final ModelContract contract;
     private final int maxBatch;
     private final long maxWaitMillis;
     private final int intraOpThreads;
@@ -57,8 +56,6 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     private transient float[] results;
     private transient float[] row;
     private transient int size;
-    private transient int windowCount;
-    private transient ContextFeature[] contextFeatures;
     private transient StreamRecord<Prediction> reuse;
     private transient boolean timerPending;
     private transient Counter scored;
@@ -70,7 +67,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     protected AbstractScoringOperator(
             String modelDir,
             ModelGate gate,
-            FeatureSet featureSet,
+            ScoringInput<T> input,
             int maxBatch,
             long maxWaitMillis,
             int intraOpThreads) {
@@ -82,7 +79,8 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
         }
         this.modelDir = modelDir;
         this.gate = gate;
-        this.featureSet = featureSet;
+        this.input = input;
+        this.contract = input.contract();
         this.maxBatch = maxBatch;
         this.maxWaitMillis = maxWaitMillis;
         this.intraOpThreads = intraOpThreads;
@@ -101,14 +99,12 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     public void open() throws Exception {
         super.open();
         ModelRegistry.LoadedModel model =
-                ModelRegistry.load(initialModelDir(modelDir), gate, featureSet);
+                ModelRegistry.load(initialModelDir(modelDir), gate, contract);
         install(model, openScorer(model));
         int arity = manifest.inputs.size();
-        windowCount = featureSet.windowFeatures().size();
-        contextFeatures = featureSet.contextFeatures().toArray(new ContextFeature[0]);
         reuse = new StreamRecord<>(null);
         if (shadowModelDir != null) {
-            ModelRegistry.LoadedModel shadow = ModelRegistry.load(shadowModelDir, gate, featureSet);
+            ModelRegistry.LoadedModel shadow = ModelRegistry.load(shadowModelDir, gate, contract);
             installShadow(shadow, openScorer(shadow));
         }
         ids = new long[maxBatch];
@@ -191,23 +187,27 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
     }
 
     /** Scores one record (possibly later, with its batch). */
-    protected void score(StreamRecord<FeatureVector> element) throws Exception {
-        FeatureVector v = element.getValue();
-        String problem = toRow(v, defaults, row);
+    protected void score(StreamRecord<T> element) throws Exception {
+        T v = element.getValue();
+        String problem = input.fill(v, defaults, row);
         if (problem == null && shadowScorer != null) {
-            problem = toRow(v, shadowDefaults, shadowRow);
+            problem = input.fill(v, shadowDefaults, shadowRow);
+        }
+        if (problem == null) {
+            problem = nonFinite(row);
         }
         if (problem != null) {
             unscorable.inc();
-            output.collect(UNSCORABLE, new StreamRecord<>(new UnscorableRecord(v.id, problem)));
+            output.collect(
+                    UNSCORABLE, new StreamRecord<>(new UnscorableRecord(input.id(v), problem)));
             return;
         }
         scorer.inputBufferAt(size).put(row);
         if (shadowScorer != null) {
             shadowScorer.inputBufferAt(size).put(shadowRow);
         }
-        ids[size] = v.id;
-        depTimes[size] = v.depTime;
+        ids[size] = input.id(v);
+        depTimes[size] = input.time(v);
         size++;
         if (size == maxBatch) {
             flush();
@@ -218,37 +218,7 @@ public abstract class AbstractScoringOperator extends AbstractStreamOperator<Pre
         }
     }
 
-    /** Fills {@code row} in model input order; returns why it cannot be scored, or null. */
-    private String toRow(FeatureVector v, double[] defaults, float[] row) {
-        int windowCount = this.windowCount;
-        if (v.values == null || v.values.length != windowCount) {
-            return "wrong arity: expected "
-                    + windowCount
-                    + " window features, got "
-                    + (v.values == null ? "none" : v.values.length);
-        }
-        int context = contextFeatures.length;
-        for (int i = 0; i < context; i++) {
-            double x;
-            switch (contextFeatures[i]) {
-                case DISTANCE:
-                    x = v.distance;
-                    break;
-                case DEP_HOUR:
-                    x = v.depHour;
-                    break;
-                case DEP_DOW:
-                    x = v.depDow;
-                    break;
-                default:
-                    return "unknown context feature " + contextFeatures[i];
-            }
-            row[i] = (float) x;
-        }
-        for (int j = 0; j < windowCount; j++) {
-            double x = Double.isNaN(v.values[j]) ? defaults[context + j] : v.values[j];
-            row[context + j] = (float) x;
-        }
+    private String nonFinite(float[] row) {
         for (int i = 0; i < row.length; i++) {
             if (!Float.isFinite(row[i])) {
                 return "feature '" + manifest.inputs.get(i).name + "' is not finite: " + row[i];

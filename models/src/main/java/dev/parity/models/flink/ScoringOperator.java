@@ -15,7 +15,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *         new ScoringOperator(modelDir, ModelGate.builder().build(), set, 256, 5, 1)).uid("score");
  * }</pre>
  */
-public final class ScoringOperator extends AbstractScoringOperator
+public final class ScoringOperator extends AbstractScoringOperator<FeatureVector>
         implements OneInputStreamOperator<FeatureVector, Prediction>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
@@ -26,7 +26,13 @@ public final class ScoringOperator extends AbstractScoringOperator
             int maxBatch,
             long maxWaitMillis,
             int intraOpThreads) {
-        super(modelDir, gate, featureSet, maxBatch, maxWaitMillis, intraOpThreads);
+        super(
+                modelDir,
+                gate,
+                new FlightVectorInput(featureSet),
+                maxBatch,
+                maxWaitMillis,
+                intraOpThreads);
     }
 
     /**

@@ -38,7 +38,7 @@ import org.apache.flink.util.OutputTag;
  *         .uid("score");
  * }</pre>
  */
-public final class SwappableScoringOperator extends AbstractScoringOperator
+public final class SwappableScoringOperator extends AbstractScoringOperator<FeatureVector>
         implements TwoInputStreamOperator<FeatureVector, ModelAnnouncement, Prediction>,
                 BoundedMultiInput {
     private static final long serialVersionUID = 1L;
@@ -64,7 +64,13 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
             int maxBatch,
             long maxWaitMillis,
             int intraOpThreads) {
-        super(modelDir, gate, featureSet, maxBatch, maxWaitMillis, intraOpThreads);
+        super(
+                modelDir,
+                gate,
+                new FlightVectorInput(featureSet),
+                maxBatch,
+                maxWaitMillis,
+                intraOpThreads);
     }
 
     /**
@@ -136,7 +142,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator
         ModelRegistry.LoadedModel next;
         OnnxScorer nextScorer;
         try {
-            next = ModelRegistry.load(dir, gate, featureSet);
+            next = ModelRegistry.load(dir, gate, contract);
             nextScorer = openScorer(next);
         } catch (Exception e) {
             swapsRejected.inc();

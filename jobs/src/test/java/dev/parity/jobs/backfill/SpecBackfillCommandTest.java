@@ -1,0 +1,162 @@
+package dev.parity.jobs.backfill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.jobs.ParityCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code parity backfill --spec}, in process through the launcher's entry point: a bad spec or a
+ * CSV that does not fit it is one line naming the file, exit code 2, no job started and nothing
+ * written; a good one gives the feature file with RFC 4180 fields, rejected rows and the summary.
+ */
+class SpecBackfillCommandTest {
+    private static final String PAYMENTS =
+            "name: payments_v1\n"
+                    + "events:\n"
+                    + "  payment:\n"
+                    + "    fields: {id: long, ts: timestamp, card: string, merchant: string,"
+                    + " amount: double, fraud: long}\n"
+                    + "    id: id\n"
+                    + "    time: ts\n"
+                    + "query: {event: payment, context: [merchant, amount], label: fraud}\n"
+                    + "features:\n"
+                    + "  - {name: card_payments_1h, event: payment, key: [card], window: 1h,"
+                    + " aggregation: count}\n"
+                    + "  - {name: merchant_amount_sum_30d, event: payment, key: [merchant],"
+                    + " value: amount, window: 30d, aggregation: sum}\n"
+                    + "  - {name: card_amount_max_24h, event: payment, key: [card], value: amount,"
+                    + " window: 24h, aggregation: max}\n";
+
+    private static final String EVENTS =
+            "id,ts,card,merchant,amount,fraud\n"
+                    + "1,2026-01-01T10:00:00Z,c1,\"Bob's, Diner\",12.5,0\n"
+                    + "2,2026-01-01T10:30:00Z,c1,\"Bob's, Diner\",0.1,0\n"
+                    + "3,2026-01-01T10:30:00Z,c2,\"say \"\"hi\"\"\",0.2,1\n"
+                    + "4,2026-01-01T11:00:00Z,c1,東京,,0\n"
+                    + "5,2026-01-01T11:00:01Z,c1,x,not-a-number,0\n";
+
+    @TempDir Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void capture() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(originalErr);
+    }
+
+    private int backfill(String spec, String events) throws Exception {
+        Path specFile = dir.resolve("spec.yaml");
+        Path eventsFile = dir.resolve("events.csv");
+        Files.writeString(specFile, spec);
+        Files.writeString(eventsFile, events);
+        return ParityCli.execute(
+                "backfill",
+                "--spec",
+                specFile.toString(),
+                "--events",
+                eventsFile.toString(),
+                "--out",
+                dir.resolve("out").toString(),
+                "--progress-interval",
+                "PT0S");
+    }
+
+    static Stream<Arguments> badSpecs() {
+        return Stream.of(
+                Arguments.of(
+                        "unknown field",
+                        PAYMENTS.replace("key: [card], window: 1h", "key: [crd], window: 1h"),
+                        "'crd' is not a field"),
+                Arguments.of(
+                        "wrong type",
+                        PAYMENTS.replace("amount: double", "amount: dbl"),
+                        "unknown type 'dbl'"),
+                Arguments.of(
+                        "duplicate feature",
+                        PAYMENTS.replace("card_amount_max_24h", "card_payments_1h"),
+                        "already"),
+                Arguments.of(
+                        "unknown aggregation",
+                        PAYMENTS.replace("aggregation: sum", "aggregation: avg"),
+                        "unknown aggregation 'avg'"),
+                Arguments.of(
+                        "window 0m",
+                        PAYMENTS.replace("window: 1h", "window: 0m"),
+                        "must be positive"),
+                Arguments.of(
+                        "value missing for sum",
+                        PAYMENTS.replace(" value: amount, window:" + " 30d", " window: 30d"),
+                        "value: required"),
+                Arguments.of("YAML syntax", PAYMENTS.replace("query: {", "query: {{"), "YAML"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSpecs")
+    void aBadSpecIsOneLineAndExit2WithNothingWritten(String what, String spec, String message)
+            throws Exception {
+        assertThat(backfill(spec, EVENTS)).isEqualTo(2);
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).singleElement().asString().contains("spec.yaml").contains(message);
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aHeaderThatDoesNotFitTheSpecIsOneLineAndExit2() throws Exception {
+        assertThat(backfill(PAYMENTS, EVENTS.replace("merchant,amount", "shop,amount")))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
+                .singleElement()
+                .asString()
+                .contains("events.csv:1")
+                .contains("missing column(s) merchant")
+                .contains("unknown column(s) shop");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aGoodSpecWritesItsFeatureFileAndRejectsTheBadRow() throws Exception {
+        assertThat(backfill(PAYMENTS, EVENTS)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Path out = dir.resolve("out");
+        assertThat(Files.readAllLines(out.resolve("features.csv")))
+                .containsExactly(
+                        "id,merchant,amount,card_payments_1h,merchant_amount_sum_30d,"
+                                + "card_amount_max_24h,fraud",
+                        "1,\"Bob's, Diner\",12.5,0,,,0",
+                        "2,\"Bob's, Diner\",0.1,1,12.5,12.5,0",
+                        "3,\"say \"\"hi\"\"\",0.2,0,,,1",
+                        "4,東京,,2,,12.5,0");
+        assertThat(Files.readAllLines(out.resolve("rejected.csv")))
+                .hasSize(2)
+                .last()
+                .asString()
+                .isEqualTo(
+                        "events.csv,6,\"field 'amount': expected a decimal number, got"
+                                + " 'not-a-number'\",\"5,2026-01-01T11:00:01Z,c1,x,not-a-number,0\"");
+        assertThat(Files.readString(out.resolve("summary.json")))
+                .contains("\"feature_set\": \"payments_v1\"")
+                .contains("\"rows_in\": 5")
+                .contains("\"rejected_rows\": 1");
+        assertThat(out.resolve("_parts")).doesNotExist();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.parity.models;
+
+import dev.parity.features.api.FeatureSet;
+import dev.parity.features.engine.SpecPlan;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * What a job offers a model, and what {@link ModelGate} checks a manifest against: the feature
+ * set's name and fingerprint, and the input columns in tensor order. Made from a feature spec's
+ * plan ({@link #of(SpecPlan)}) or from the built-in flights feature set ({@link #of(FeatureSet)}).
+ */
+public final class ModelContract implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String name;
+    private final String fingerprint;
+    private final List<String> inputColumns;
+
+    public ModelContract(String name, String fingerprint, List<String> inputColumns) {
+        this.name = name;
+        this.fingerprint = fingerprint;
+        this.inputColumns = List.copyOf(inputColumns);
+    }
+
+    public static ModelContract of(FeatureSet set) {
+        return new ModelContract(set.name(), set.fingerprint(), set.inputColumns());
+    }
+
+    /** A spec's numeric output columns ({@link SpecPlan#modelInputs()}), named by the spec. */
+    public static ModelContract of(SpecPlan plan) {
+        return new ModelContract(plan.name(), plan.fingerprint(), plan.modelInputs());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    public List<String> inputColumns() {
+        return inputColumns;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + fingerprint + ") " + inputColumns;
+    }
+}
