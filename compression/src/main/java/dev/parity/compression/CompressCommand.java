@@ -1,6 +1,7 @@
 package dev.parity.compression;
 
 import dev.parity.compression.spi.MlpTrainer;
+import dev.parity.compression.training.SpecSplitOptions;
 import dev.parity.models.ModelGate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,7 +45,9 @@ public final class CompressCommand implements Callable<Integer> {
             names = "--features",
             paramLabel = "FILE",
             description =
-                    "features.csv (from `parity backfill`): calibration on Jan-Apr, MAE on June.")
+                    "features.csv (from `parity backfill`): calibration on the train rows, MAE on"
+                            + " the report rows (flights: Jan-Apr and June; with --spec: split by"
+                            + " time).")
     Path features;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Registry root.")
@@ -94,6 +98,8 @@ public final class CompressCommand implements Callable<Integer> {
             description = "Rows used to calibrate int8-static. Default: ${DEFAULT-VALUE}.")
     int calibrationRows;
 
+    @Mixin SpecSplitOptions split = new SpecSplitOptions();
+
     private final MlpTrainer trainer;
 
     /** With the trainer found on the class path, if any. */
@@ -137,8 +143,11 @@ public final class CompressCommand implements Callable<Integer> {
                         + (trainer == null
                                 ? " (no trainer: distill and fine-tuning will be skipped)"
                                 : ""));
-        CompressionJob.builder()
-                .teacher(teacher)
+        CompressionJob.Builder job = CompressionJob.builder();
+        if (split.plan() != null) {
+            job.split(split::load, split.reportName(), split.contract());
+        }
+        job.teacher(teacher)
                 .features(features)
                 .out(out)
                 .methods(CompressionJob.methods(methods))

@@ -18,9 +18,9 @@ import dev.parity.compression.methods.Variant;
 import dev.parity.compression.onnx.Layers;
 import dev.parity.compression.onnx.Tensors;
 import dev.parity.compression.spi.MlpTrainer;
-import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.models.FeatureTable;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -76,6 +76,15 @@ public final class CompressionJob {
     private final Benchmark benchmark;
     private final int calibrationRows;
     private final PrintStream progress;
+    private final TableLoader tables;
+    private final String reportName;
+    private final ModelContract contract;
+
+    /** Reads a training file's columns into a table split into train, validation and report. */
+    @FunctionalInterface
+    public interface TableLoader {
+        FeatureTable load(Path csv, List<String> columns) throws IOException;
+    }
 
     private CompressionJob(Builder b) {
         this.teacher = b.teacher;
@@ -89,6 +98,9 @@ public final class CompressionJob {
         this.benchmark = b.benchmark;
         this.calibrationRows = b.calibrationRows;
         this.progress = b.progress;
+        this.tables = b.tables;
+        this.reportName = b.reportName;
+        this.contract = b.contract;
     }
 
     public static Builder builder() {
@@ -178,7 +190,7 @@ public final class CompressionJob {
                                 + " imputation defaults); a bare .onnx has neither");
             }
             say("loading " + features + " ...");
-            table = FeatureTable.load(features, manifest.inputNames());
+            table = tables.load(features, manifest.inputNames());
             int[] train = table.rowsOf(FeatureTable.Split.TRAIN);
             int[] june = table.rowsOf(FeatureTable.Split.REPORT);
             if (train.length == 0 || june.length == 0) {
@@ -187,23 +199,31 @@ public final class CompressionJob {
                                 + features
                                 + " has "
                                 + train.length
-                                + " TRAIN (Jan-Apr) and "
+                                + " TRAIN (before "
+                                + table.validationFrom()
+                                + ") and "
                                 + june.length
-                                + " REPORT (June) rows; both are needed");
+                                + " REPORT (from "
+                                + table.reportFrom()
+                                + ") rows; both are needed");
             }
             say(
                     String.format(
                             Locale.ROOT,
-                            "features: %,d rows (%,d train, %,d june)",
+                            "features: %,d rows (%,d train, %,d %s)",
                             table.rows(),
                             train.length,
-                            june.length));
+                            june.length,
+                            reportName));
             calibration = TeacherInputs.trainRows(table, manifest, calibrationRows);
             evaluation = TeacherInputs.reportRows(table, manifest, Integer.MAX_VALUE);
             labels = table.labels(june);
-            report.evaluatedOn = "June (REPORT) rows of " + features.getFileName();
+            report.evaluatedOn =
+                    (reportName.equals("june") ? "June" : "report")
+                            + " (REPORT) rows of "
+                            + features.getFileName();
             report.evaluatedRows = june.length;
-            report.qualityMetric = "june_mae";
+            report.qualityMetric = reportName + "_mae";
         } else {
             evaluation = TeacherInputs.generated(teacher);
             calibration = evaluation;
@@ -479,8 +499,8 @@ public final class CompressionJob {
                             ModelGate.sha256(teacher.bytes()), v.method(), params);
         }
         if (e.mae != null) {
-            m.metrics.put("june_mae", e.mae);
-            m.metrics.put("june_rmse", e.rmse);
+            m.metrics.put(reportName + "_mae", e.mae);
+            m.metrics.put(reportName + "_rmse", e.rmse);
         }
         m.metrics.put("size_bytes", (double) e.sizeBytes);
         m.metrics.put("parameters", (double) e.parameterCount);
@@ -492,10 +512,9 @@ public final class CompressionJob {
         m.metrics.put("mean_abs_diff_vs_teacher", e.meanAbsDiff);
         String dir = registry.register(teacher.name(), e.version, onnx, m);
         // Read back and gate what was written: the full gate when the job's feature set applies.
-        FeatureSet flights = FlightFeatures.standard();
-        if (m.featureSet != null && flights.fingerprint().equals(m.featureSet.fingerprint)) {
+        if (m.featureSet != null && contract.fingerprint().equals(m.featureSet.fingerprint)) {
             ModelRegistry.load(
-                    dir, ModelGate.builder().maxBytes(teacher.gate().maxBytes()).build(), flights);
+                    dir, ModelGate.builder().maxBytes(teacher.gate().maxBytes()).build(), contract);
         } else {
             teacher.gate().checkFile(dir, onnx);
         }
@@ -548,8 +567,23 @@ public final class CompressionJob {
         private Benchmark benchmark = Benchmark.defaults();
         private int calibrationRows = 10_000;
         private PrintStream progress;
+        private TableLoader tables = FeatureTable::load;
+        private String reportName = "june";
+        private ModelContract contract = ModelContract.of(FlightFeatures.standard());
 
         private Builder() {}
+
+        /**
+         * How the training file is read and split, what the report split is called in metrics, and
+         * what a registered variant is gated against; defaults: the built-in flights set, its
+         * months, {@code june}.
+         */
+        public Builder split(TableLoader tables, String reportName, ModelContract contract) {
+            this.tables = tables;
+            this.reportName = reportName;
+            this.contract = contract;
+            return this;
+        }
 
         public Builder teacher(TeacherModel teacher) {
             this.teacher = teacher;

@@ -24,7 +24,11 @@ final class ReportHtml {
 
     static String render(CompressionReport r) {
         String quality =
-                r.qualityMetric.equals("june_mae") ? "June MAE (min)" : "mean |diff| to teacher";
+                r.qualityMetric.equals("june_mae")
+                        ? "June MAE (min)"
+                        : r.qualityMetric.equals("report_mae")
+                                ? "report MAE (min)"
+                                : "mean |diff| to teacher";
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<title>Compression report: ")

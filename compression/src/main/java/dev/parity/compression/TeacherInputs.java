@@ -26,7 +26,7 @@ public final class TeacherInputs {
                         + " defaults");
     }
 
-    /** The REPORT (June) rows, at most {@code n} of them (from the start of the month). */
+    /** The REPORT rows (flights: June), at most {@code n} of them, the earliest first. */
     public static ModelInputs reportRows(FeatureTable table, ModelManifest manifest, int n) {
         int[] june = table.rowsOf(FeatureTable.Split.REPORT);
         if (june.length > n) {
@@ -36,7 +36,7 @@ public final class TeacherInputs {
                 manifest.inputTensor.name,
                 manifest.inputs.size(),
                 impute(table.features(june), manifest),
-                "June rows");
+                "report rows");
     }
 
     /**

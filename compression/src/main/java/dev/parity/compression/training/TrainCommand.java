@@ -3,8 +3,6 @@ package dev.parity.compression.training;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.spec.FeatureSpec;
-import dev.parity.features.spec.FieldType;
 import dev.parity.models.FeatureTable;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
@@ -20,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -134,47 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Also distil a student with these hidden widths (e.g. 64,32).")
     int[] student;
 
-    @Option(
-            names = "--spec",
-            paramLabel = "FILE",
-            description =
-                    "Feature spec the training file was computed with (parity backfill --spec):"
-                            + " the model reads its numeric columns and predicts its label."
-                            + " Without it, the built-in flights feature set.")
-    Path spec;
-
-    @Option(
-            names = "--split-by",
-            defaultValue = "time",
-            paramLabel = "time",
-            description =
-                    "How rows are split into train, validation and report: by time (the only"
-                            + " split; no row is validated on before a row it was trained on).")
-    String splitBy;
-
-    @Option(
-            names = "--time-column",
-            paramLabel = "COLUMN",
-            description =
-                    "With --spec: the timestamp column to split by. Default: the query context's"
-                            + " first timestamp column.")
-    String timeColumn;
-
-    @Option(
-            names = "--validation-from",
-            paramLabel = "INSTANT",
-            description =
-                    "With --spec: first instant of the validation rows (ISO-8601). Default: the"
-                            + " instant below which 70% of the labelled rows fall.")
-    Instant validationFrom;
-
-    @Option(
-            names = "--report-from",
-            paramLabel = "INSTANT",
-            description =
-                    "With --spec: first instant of the report rows. Default: the instant below"
-                            + " which 85% of the labelled rows fall.")
-    Instant reportFrom;
+    @Mixin SpecSplitOptions split = new SpecSplitOptions();
 
     @Option(
             names = "--alpha",
@@ -190,54 +149,32 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"time".equals(splitBy)) {
-            throw new IllegalArgumentException(
-                    "--split-by: only 'time' is supported, got '" + splitBy + "'");
-        }
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
         long t0 = System.nanoTime();
-        FeatureTable table;
-        if (spec != null) {
-            SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
-            if (!plan.hasLabel()) {
-                throw new IllegalArgumentException(
-                        "--spec: " + spec + ": the spec declares no label (query.label)");
-            }
-            contract = ModelContract.of(plan);
-            List<String> header = plan.header();
-            String time = timeColumn != null ? timeColumn : firstTimestamp(plan);
-            table =
-                    FeatureTable.load(
-                            features,
-                            contract.inputColumns(),
-                            time,
-                            header.get(header.size() - 1),
-                            new FeatureTable.TimeSplit(validationFrom, reportFrom));
-            report = "report";
+        SpecPlan plan = split.plan();
+        if (plan != null) {
+            contract = split.contract();
             baselineColumn = null;
+        } else {
+            FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
+            contract = ModelContract.of(set);
+            baselineColumn = baselineColumn(set);
+        }
+        report = split.reportName();
+        FeatureTable table = split.load(features, contract.inputColumns());
+        if (plan != null) {
             System.out.printf(
                     Locale.ROOT,
                     "spec %s: %d inputs, label %s; split by %s: validation from %s, report from"
                             + " %s%n",
                     plan.name(),
                     contract.inputColumns().size(),
-                    header.get(header.size() - 1),
-                    time,
+                    split.labelColumn(),
+                    split.timeColumn(),
                     table.validationFrom(),
                     table.reportFrom());
-        } else {
-            if (validationFrom != null || reportFrom != null || timeColumn != null) {
-                throw new IllegalArgumentException(
-                        "--validation-from, --report-from and --time-column need --spec; the"
-                                + " built-in flights set splits by month (Jan-Apr, May, June)");
-            }
-            FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
-            contract = ModelContract.of(set);
-            table = FeatureTable.load(features, set.inputColumns());
-            report = "june";
-            baselineColumn = baselineColumn(set);
         }
         System.out.printf(
                 Locale.ROOT,
@@ -319,7 +256,7 @@ public final class TrainCommand implements Callable<Integer> {
         params.put("seed", Long.toString(seed));
         params.put("training_file", features.getFileName().toString());
         params.put("feature_set", contract.name());
-        if (spec != null) {
+        if (plan != null) {
             params.put("validation_from", table.validationFrom().toString());
             params.put("report_from", table.reportFrom().toString());
         }
@@ -484,21 +421,6 @@ public final class TrainCommand implements Callable<Integer> {
             out[k] = Float.isNaN(v) ? fallback : v;
         }
         return out;
-    }
-
-    /** The first timestamp column of the spec's query context: what rows are split by. */
-    private static String firstTimestamp(SpecPlan plan) {
-        for (SpecPlan.Column c : plan.context()) {
-            if (c.type() == FieldType.TIMESTAMP) {
-                return c.name();
-            }
-        }
-        throw new IllegalArgumentException(
-                "--spec: spec "
-                        + plan.name()
-                        + " has no timestamp column to split by: add the event time to"
-                        + " query.context (e.g. {name: ts, expr: ts}) and backfill again, or name"
-                        + " one with --time-column");
     }
 
     private static void row(String label, float[] pred, float[] y) {

@@ -283,6 +283,16 @@ public final class SpecPlan implements Serializable {
                 .toArray();
     }
 
+    /** The query context's first timestamp column, what training splits rows by by default. */
+    public java.util.Optional<String> firstTimestampColumn() {
+        for (Column c : context) {
+            if (c.type == FieldType.TIMESTAMP) {
+                return java.util.Optional.of(c.name);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Number of output values after the id. */
     public int width() {
         return context.length + slots.size() + (hasLabel() ? 1 : 0);

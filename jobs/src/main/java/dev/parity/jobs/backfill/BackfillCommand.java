@@ -249,109 +249,25 @@ public final class BackfillCommand implements Callable<Integer> {
                 scoring.withShadow(shadowModel);
             }
         }
-        Path parts = out.resolve("_parts");
-        deleteRecursively(parts);
-        Files.createDirectories(parts);
-
-        RuntimeExecutionMode runtime =
-                mode == Mode.batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING;
-        Configuration conf = LocalFlink.configuration(runtime, true);
-        if (!progressInterval.isZero()) {
-            conf.setString(
-                    "metrics.reporter.progress.factory.class",
-                    ProgressReporter.Factory.class.getName());
-            conf.setString(
-                    "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-
-        new BackfillJob(events, parts.toString(), set, allowedLateness, scoring).build(env);
-
-        console.printf(
-                Locale.ROOT,
-                "backfill: %s -> %s (mode %s, parallelism %d)%n",
+        ScoringOperator flightsScoring = scoring;
+        return execute(
+                parts ->
+                        new BackfillJob(events, parts.dir, set, allowedLateness, flightsScoring)
+                                .build(parts.env),
+                new FeatureCsv(set).header(),
+                String.format(
+                        Locale.ROOT,
+                        "backfill: %s -> %s (mode %s, parallelism %d)%n",
+                        events,
+                        out,
+                        mode,
+                        parallelism),
+                "parity-backfill-" + mode,
                 events,
-                out,
-                mode,
-                parallelism);
-        long start = System.nanoTime();
-        try {
-            JobExecutionResult result = env.execute("parity-backfill-" + mode);
-            long featureRows =
-                    PartMerger.merge(
-                            parts,
-                            BackfillJob.FEATURES,
-                            new FeatureCsv(set).header(),
-                            out.resolve("features.csv"),
-                            true);
-            long rejected =
-                    PartMerger.merge(
-                            parts,
-                            BackfillJob.REJECTED,
-                            BackfillJob.REJECTED_HEADER,
-                            out.resolve("rejected.csv"),
-                            false);
-            long late =
-                    PartMerger.merge(
-                            parts,
-                            BackfillJob.LATE,
-                            BackfillJob.LATE_HEADER,
-                            out.resolve("late.csv"),
-                            true);
-            long incomplete =
-                    PartMerger.merge(
-                            parts,
-                            BackfillJob.INCOMPLETE,
-                            BackfillJob.INCOMPLETE_HEADER,
-                            out.resolve("incomplete.csv"),
-                            true);
-            long predictions = -1;
-            long unscorable = -1;
-            if (scoring != null) {
-                long[] scored = mergePredictions(parts);
-                predictions = scored[0];
-                unscorable = scored[1];
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            deleteRecursively(parts);
-
-            Summary s = new Summary();
-            s.put("events", events);
-            s.put("mode", mode.name());
-            s.put("parallelism", parallelism);
-            s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
-            s.put("rows_out", featureRows);
-            s.put("rejected_rows", rejected);
-            s.put("late_events", late);
-            s.put("incomplete_vectors", incomplete);
-            s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
-            s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
-            if (manifest != null) {
-                s.put("model", manifest.name + "/" + manifest.version);
-                s.put("predictions", predictions);
-                s.put("unscorable", unscorable);
-            }
-            s.put("feature_set", set.name());
-            s.put("feature_set_fingerprint", set.fingerprint());
-            checkAccounting(result, featureRows, rejected, late);
-            if (scoring != null && predictions + unscorable != featureRows) {
-                throw new IllegalStateException(
-                        String.format(
-                                "scoring lost or duplicated records: %d vectors, but %d"
-                                        + " predictions + %d unscorable",
-                                featureRows, predictions, unscorable));
-            }
-            Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
-            return s;
-        } catch (Exception e) {
-            // Nothing that looks like a result may survive a failed run.
-            for (String file : OUTPUT_FILES) {
-                Files.deleteIfExists(out.resolve(file));
-                Files.deleteIfExists(out.resolve(file + ".tmp"));
-            }
-            throw e;
-        }
+                null,
+                set.name(),
+                set.fingerprint(),
+                manifest);
     }
 
     /**
@@ -385,6 +301,61 @@ public final class BackfillCommand implements Callable<Integer> {
         for (String file : OUTPUT_FILES) {
             Files.deleteIfExists(out.resolve(file));
         }
+        SpecScoringOperator specScoring = scoring;
+        return execute(
+                parts ->
+                        new SpecBackfillJob(plan, inputs, parts.dir, allowedLateness, specScoring)
+                                .build(parts.env),
+                new RowCsv(plan, plan.hasLabel()).header(),
+                String.format(
+                        Locale.ROOT,
+                        "backfill: spec %s, %s -> %s (mode %s, parallelism %d)%n",
+                        plan.name(),
+                        String.join(" ", eventFiles),
+                        out,
+                        mode,
+                        parallelism),
+                "parity-backfill-" + plan.name() + "-" + mode,
+                String.join(" ", eventFiles),
+                spec.toString(),
+                plan.name(),
+                plan.fingerprint(),
+                manifest);
+    }
+
+    /** Where a job writes its part files, and the environment to add its graph to. */
+    static final class Parts {
+        final String dir;
+        final StreamExecutionEnvironment env;
+
+        Parts(String dir, StreamExecutionEnvironment env) {
+            this.dir = dir;
+            this.env = env;
+        }
+    }
+
+    /** Adds a backfill's sources, operators and sinks. */
+    @FunctionalInterface
+    private interface Graph {
+        void build(Parts parts);
+    }
+
+    /**
+     * What both backfills share: the local environment (runtime mode, progress), the run, the merge
+     * of the part files, the summary, the accounting checks, and no output left behind by a failed
+     * run.
+     */
+    private Summary execute(
+            Graph graph,
+            String featuresHeader,
+            String banner,
+            String jobName,
+            String eventsLabel,
+            String specLabel,
+            String featureSet,
+            String fingerprint,
+            ModelManifest manifest)
+            throws Exception {
         Path parts = out.resolve("_parts");
         deleteRecursively(parts);
         Files.createDirectories(parts);
@@ -400,23 +371,16 @@ public final class BackfillCommand implements Callable<Integer> {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        new SpecBackfillJob(plan, inputs, parts.toString(), allowedLateness, scoring).build(env);
-        console.printf(
-                Locale.ROOT,
-                "backfill: spec %s, %s -> %s (mode %s, parallelism %d)%n",
-                plan.name(),
-                String.join(" ", eventFiles),
-                out,
-                mode,
-                parallelism);
+        graph.build(new Parts(parts.toString(), env));
+        console.print(banner);
         long start = System.nanoTime();
         try {
-            JobExecutionResult result = env.execute("parity-backfill-" + plan.name() + "-" + mode);
+            JobExecutionResult result = env.execute(jobName);
             long featureRows =
                     PartMerger.merge(
                             parts,
                             BackfillJob.FEATURES,
-                            new RowCsv(plan, plan.hasLabel()).header(),
+                            featuresHeader,
                             out.resolve("features.csv"),
                             true);
             long rejected =
@@ -440,14 +404,15 @@ public final class BackfillCommand implements Callable<Integer> {
                             BackfillJob.INCOMPLETE_HEADER,
                             out.resolve("incomplete.csv"),
                             true);
-            long[] scored = scoring == null ? null : mergePredictions(parts);
+            long[] scored = manifest == null ? null : mergePredictions(parts);
             double seconds = (System.nanoTime() - start) / 1e9;
             deleteRecursively(parts);
+
             Summary s = new Summary();
-            s.put("spec", spec.toString());
-            s.put("feature_set", plan.name());
-            s.put("feature_set_fingerprint", plan.fingerprint());
-            s.put("events", String.join(" ", eventFiles));
+            if (specLabel != null) {
+                s.put("spec", specLabel);
+            }
+            s.put("events", eventsLabel);
             s.put("mode", mode.name());
             s.put("parallelism", parallelism);
             s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
@@ -462,6 +427,8 @@ public final class BackfillCommand implements Callable<Integer> {
                 s.put("predictions", scored[0]);
                 s.put("unscorable", scored[1]);
             }
+            s.put("feature_set", featureSet);
+            s.put("feature_set_fingerprint", fingerprint);
             checkAccounting(result, featureRows, rejected, late);
             if (scored != null && scored[0] + scored[1] != featureRows) {
                 throw new IllegalStateException(
@@ -473,6 +440,7 @@ public final class BackfillCommand implements Callable<Integer> {
             Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
             return s;
         } catch (Exception e) {
+            // Nothing that looks like a result may survive a failed run.
             for (String file : OUTPUT_FILES) {
                 Files.deleteIfExists(out.resolve(file));
                 Files.deleteIfExists(out.resolve(file + ".tmp"));

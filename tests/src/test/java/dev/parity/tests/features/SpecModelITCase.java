@@ -2,6 +2,7 @@ package dev.parity.tests.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parity.compression.CompressionReport;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.models.ModelManifest;
@@ -66,6 +67,38 @@ class SpecModelITCase {
         assertThat(batch).hasSize((int) rows + 1);
         assertThat(Files.readAllLines(dir.resolve("streaming/predictions.csv")))
                 .containsExactlyElementsOf(batch);
+
+        // compression splits the same way and gates its variants against the spec
+        Path compressed = dir.resolve("compressed");
+        assertThat(
+                        ParityCli.execute(
+                                "compress",
+                                "--spec",
+                                spec.toString(),
+                                "--model",
+                                model.toString(),
+                                "--features",
+                                features.toString(),
+                                "--out",
+                                compressed.toString(),
+                                "--methods",
+                                "fp16,int8-dynamic",
+                                "--budget",
+                                "50%"))
+                .isZero();
+        CompressionReport report =
+                CompressionReport.fromJson(Files.readAllBytes(compressed.resolve("report.json")));
+        assertThat(report.qualityMetric).isEqualTo("report_mae");
+        assertThat(report.models)
+                .hasSizeGreaterThan(1)
+                .allSatisfy(e -> assertThat(e.mae).isNotNull());
+        for (CompressionReport.Entry e : report.models) {
+            ModelManifest vm =
+                    ModelManifest.fromJson(
+                            Files.readAllBytes(Path.of(e.directory).resolve("manifest.json")));
+            assertThat(vm.featureSet.fingerprint).isEqualTo(m.featureSet.fingerprint);
+            assertThat(vm.metrics).containsKey("report_mae");
+        }
 
         Path flights = repo().resolve("examples/flights/flights.yaml");
         assertThat(backfill(flights, SampleData.path(), dir.resolve("wrong"), "batch", model))
