@@ -70,9 +70,9 @@ public final class RowDecoder implements Serializable {
                         + plan.name()
                         + " has several event kinds ("
                         + String.join(", ", names)
-                        + "): name the kind of each file, like "
-                        + names.get(0)
-                        + "=events.csv");
+                        + "): name each file's kind, e.g. --events "
+                        + plan.queryKind().name()
+                        + "=FILE");
     }
 
     public SpecPlan plan() {

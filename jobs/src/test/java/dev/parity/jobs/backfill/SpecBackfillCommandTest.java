@@ -135,6 +135,81 @@ class SpecBackfillCommandTest {
     }
 
     @Test
+    void severalKindsFromSeveralFilesWithALabelJoinedById() throws Exception {
+        String spec =
+                "name: disputes_v1\n"
+                        + "events:\n"
+                        + "  payment:\n"
+                        + "    fields: {id: long, ts: timestamp, card: string, amount: double}\n"
+                        + "    id: id\n"
+                        + "    time: ts\n"
+                        + "  outcome:\n"
+                        + "    fields: {id: long, ts: timestamp, card: string, disputed: boolean}\n"
+                        + "    id: id\n"
+                        + "    time: ts\n"
+                        + "query: {event: payment, context: [amount], label: {event: outcome,"
+                        + " field: disputed}}\n"
+                        + "features:\n"
+                        + "  - {name: card_disputes_30d, event: outcome, key: [card], value:"
+                        + " disputed, window: 30d, aggregation: count_distinct}\n"
+                        + "  - {name: card_last_disputed_30d, event: outcome, key: [card], value:"
+                        + " disputed, window: 30d, aggregation: last}\n";
+        Path specFile = dir.resolve("disputes.yaml");
+        Files.writeString(specFile, spec);
+        Path payments = dir.resolve("payments.csv");
+        Files.writeString(
+                payments,
+                "id,ts,card,amount\n"
+                        + "1,2026-01-01T10:00:00Z,c1,5.0\n"
+                        + "2,2026-01-03T10:00:00Z,c1,6.0\n"
+                        + "3,2026-01-05T10:00:00Z,c1,7.0\n");
+        Path outcomes = dir.resolve("outcomes.csv");
+        Files.writeString(
+                outcomes,
+                "id,ts,card,disputed\n"
+                        + "1,2026-01-02T10:00:00Z,c1,true\n"
+                        + "2,2026-01-04T10:00:00Z,c1,false\n");
+        Path out = dir.resolve("out");
+        int code =
+                ParityCli.execute(
+                        "backfill",
+                        "--spec",
+                        specFile.toString(),
+                        "--events",
+                        "payment=" + payments,
+                        "--events",
+                        "outcome=" + outcomes,
+                        "--out",
+                        out.toString(),
+                        "--progress-interval",
+                        "PT0S");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Files.readAllLines(out.resolve("features.csv")))
+                .containsExactly(
+                        "id,amount,card_disputes_30d,card_last_disputed_30d,disputed",
+                        "1,5.0,0,,true",
+                        "2,6.0,1,true,false");
+        // payment 3 has no outcome yet: reported, not dropped
+        assertThat(Files.readAllLines(out.resolve("incomplete.csv")))
+                .containsExactly("id,missing", "3,label (outcome)");
+    }
+
+    @Test
+    void severalKindsNeedEachFileNamedByItsKind() throws Exception {
+        String spec =
+                PAYMENTS.replace(
+                        "events:\n",
+                        "events:\n  other:\n    fields: {id: long,"
+                                + " ts: timestamp}\n    id: id\n    time: ts\n");
+        assertThat(backfill(spec, EVENTS)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
+                .singleElement()
+                .asString()
+                .contains("several event kinds (other, payment)")
+                .contains("e.g. --events payment=FILE");
+    }
+
+    @Test
     void aGoodSpecWritesItsFeatureFileAndRejectsTheBadRow() throws Exception {
         assertThat(backfill(PAYMENTS, EVENTS)).as(err.toString(StandardCharsets.UTF_8)).isZero();
         Path out = dir.resolve("out");
