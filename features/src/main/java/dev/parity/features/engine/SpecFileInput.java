@@ -1,16 +1,22 @@
 package dev.parity.features.engine;
 
 import dev.parity.features.flink.PipelineCounters;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  * parallelism.
  */
 public final class SpecFileInput {
-    static final OutputTag<DecodedRow> REJECTED =
+    /** Rows that are not events, with the reason. */
+    public static final OutputTag<DecodedRow> REJECTED =
             new OutputTag<>("rejected-rows", EngineTypes.DECODED);
 
     private SpecFileInput() {}
@@ -57,6 +64,51 @@ public final class SpecFileInput {
                         .uid(uid + "-events")
                         .setParallelism(1);
         return new Output(events, events.getSideOutput(REJECTED));
+    }
+
+    /**
+     * Reads a whole events file outside a Flink job, with the readers the job uses (CSV, gzipped
+     * CSV or Parquet by extension), stopping early when {@code sink} returns false. For tools such
+     * as the replay.
+     */
+    public static void forEachRow(String file, RowDecoder decoder, RowSink sink)
+            throws IOException {
+        Path path = new Path(file);
+        FileSystem fs = path.getFileSystem();
+        long length = fs.getFileStatus(path).getLen();
+        StreamFormat<DecodedRow> format = formatFor(file, decoder);
+        FSDataInputStream in = fs.open(path);
+        StreamFormat.Reader<DecodedRow> reader;
+        if (format instanceof SpecCsvFormat) {
+            InputStream text =
+                    file.toLowerCase(Locale.ROOT).endsWith(".gz") ? new GZIPInputStream(in) : in;
+            reader = ((SpecCsvFormat) format).open(text);
+        } else {
+            reader = format.createReader(new Configuration(), in, length, length);
+        }
+        try (StreamFormat.Reader<DecodedRow> r = reader) {
+            DecodedRow row;
+            while ((row = r.read()) != null) {
+                if (!sink.accept(row)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Receives rows from {@link #forEachRow}; returns false to stop. */
+    @FunctionalInterface
+    public interface RowSink {
+        boolean accept(DecodedRow row) throws IOException;
+    }
+
+    /**
+     * Splits decoded rows into their events (and the rejected rows, on {@link #REJECTED}), counting
+     * both; for any source of {@link DecodedRow}s, files or Kafka.
+     */
+    public static SingleOutputStreamOperator<EventRow> expand(
+            DataStream<DecodedRow> rows, String uid) {
+        return rows.process(new Expand(), EngineTypes.EVENT).name("rows-to-events").uid(uid);
     }
 
     static StreamFormat<DecodedRow> formatFor(String fileName, RowDecoder decoder) {

@@ -49,6 +49,14 @@ public final class SpecBackfillJob {
             this.file = file;
             this.decoder = decoder;
         }
+
+        public String file() {
+            return file;
+        }
+
+        public RowDecoder decoder() {
+            return decoder;
+        }
     }
 
     public SpecBackfillJob(
@@ -98,7 +106,7 @@ public final class SpecBackfillJob {
      * Fails before any job starts when a local input is unreadable or its CSV header does not fit
      * the spec: one line naming the file, and the columns.
      */
-    static void checkInput(String arg, Input in) throws IOException {
+    public static void checkInput(String arg, Input in) throws IOException {
         if (in.file.contains("://")) {
             return;
         }

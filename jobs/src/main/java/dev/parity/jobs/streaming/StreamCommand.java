@@ -57,6 +57,15 @@ public final class StreamCommand implements Callable<Integer> {
     String model;
 
     @Option(
+            names = "--spec",
+            paramLabel = "FILE",
+            description =
+                    "Feature spec of the events (JSON as replay --spec writes them); runs the"
+                            + " generic engine. The model must be trained on this spec. Without"
+                            + " it, the built-in flights job.")
+    Path spec;
+
+    @Option(
             names = "--control-topic",
             paramLabel = "TOPIC",
             description = "= parity.topics.control")
@@ -127,9 +136,16 @@ public final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration conf = configuration();
-        StreamingPredictionJob job = StreamingPredictionJob.fromConfig(conf);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        job.build(env);
+        StreamExecutionEnvironment env;
+        if (spec != null) {
+            SpecStreamingJob job = SpecStreamingJob.fromConfig(conf, spec);
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            job.build(env);
+        } else {
+            StreamingPredictionJob job = StreamingPredictionJob.fromConfig(conf);
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            job.build(env);
+        }
         System.out.printf(
                 "stream: %s -> %s (exactly-once; read with isolation.level=read_committed)%n",
                 conf.get(StreamingOptions.EVENTS_TOPIC),

@@ -1,0 +1,295 @@
+package dev.parity.jobs.streaming;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parity.features.engine.DecodedRow;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.LateRecord;
+import dev.parity.features.engine.SpecFileInput;
+import dev.parity.features.engine.SpecPipeline;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.flink.MissedWindow;
+import dev.parity.features.spec.FeatureSpec;
+import dev.parity.models.ModelContract;
+import dev.parity.models.ModelGate;
+import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.AbstractScoringOperator;
+import dev.parity.models.flink.Prediction;
+import dev.parity.models.flink.SpecScoringOperator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming job for any feature spec: the spec's JSON events from Kafka ({@link EventJson}),
+ * per-partition event time with bounded out-of-orderness and optional idleness, the generic feature
+ * engine ({@link SpecPipeline}, the graph the backfill runs), the ONNX scoring operator, and
+ * exactly-once JSON outputs. Sources and sinks are injected, so tests run it on their own; {@link
+ * #fromConfig} wires Kafka.
+ *
+ * <p>Outputs: predictions {@code {id, time, model, version, prediction}}; late events and queries
+ * left without a prediction on the late topic ({@code {reason, event, watermark, prediction,
+ * missed}} and {@code {reason, incomplete}}); events that are not valid, and unscorable rows, on
+ * the dead-letter topic with the reason. Unlike the flights job it serves one model (no control
+ * topic yet).
+ */
+public final class SpecStreamingJob {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeInformation<byte[]> BYTES =
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+
+    private final SpecPlan plan;
+    private final Source<DecodedRow, ?, ?> events;
+    private final Sink<byte[]> predictions;
+    private final Sink<byte[]> deadLetters;
+    private final Sink<byte[]> late;
+    private final StreamingPredictionJob.Scoring scoring;
+    private final Duration outOfOrderness;
+    private final Duration idleness;
+
+    public SpecStreamingJob(
+            SpecPlan plan,
+            Source<DecodedRow, ?, ?> events,
+            Sink<byte[]> predictions,
+            Sink<byte[]> deadLetters,
+            Sink<byte[]> late,
+            StreamingPredictionJob.Scoring scoring,
+            Duration outOfOrderness,
+            Duration idleness) {
+        this.plan = plan;
+        this.events = events;
+        this.predictions = predictions;
+        this.deadLetters = deadLetters;
+        this.late = late;
+        this.scoring = scoring;
+        this.outOfOrderness = outOfOrderness;
+        this.idleness = idleness;
+    }
+
+    /**
+     * The job on Kafka as {@code conf} describes it, for the spec in {@code spec}. The model is
+     * gated against the spec here, so a model of another spec fails the submission.
+     */
+    public static SpecStreamingJob fromConfig(ReadableConfig conf, Path spec) throws IOException {
+        SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+        String servers = StreamingOptions.required(conf, StreamingOptions.BOOTSTRAP_SERVERS);
+        String modelDir = StreamingOptions.required(conf, StreamingOptions.MODEL_DIR);
+        if (conf.get(StreamingOptions.CONTROL_TOPIC) != null) {
+            throw new IllegalArgumentException(
+                    StreamingOptions.CONTROL_TOPIC.key()
+                            + ": model hot swap is not available with --spec yet");
+        }
+        Properties client = StreamingOptions.clientProperties(conf);
+        ModelGate gate =
+                ModelGate.builder().maxBytes(conf.get(StreamingOptions.MAX_MODEL_BYTES)).build();
+        ModelRegistry.load(modelDir, gate, ModelContract.of(plan));
+        String topic = conf.get(StreamingOptions.EVENTS_TOPIC);
+        KafkaSourceBuilder<DecodedRow> source =
+                KafkaSource.<DecodedRow>builder()
+                        .setBootstrapServers(servers)
+                        .setProperties(client)
+                        .setTopics(topic)
+                        .setGroupId(conf.get(StreamingOptions.GROUP_ID))
+                        .setStartingOffsets(
+                                StreamingPredictionJob.startingOffsets(
+                                        conf.get(StreamingOptions.STARTING_OFFSETS)))
+                        .setValueOnlyDeserializer(new Schema(plan, topic));
+        if (conf.get(StreamingOptions.BOUNDED)) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        Duration idleness = conf.get(StreamingOptions.IDLENESS);
+        if (idleness.isNegative()) {
+            throw new IllegalArgumentException(
+                    StreamingOptions.IDLENESS.key() + ": must be 0 (off) or positive");
+        }
+        String prefix = conf.get(StreamingOptions.TRANSACTIONAL_ID_PREFIX);
+        Duration timeout = conf.get(StreamingOptions.TRANSACTION_TIMEOUT);
+        return new SpecStreamingJob(
+                plan,
+                source.build(),
+                StreamingPredictionJob.kafkaSink(
+                        servers,
+                        client,
+                        conf.get(StreamingOptions.PREDICTIONS_TOPIC),
+                        prefix + "-predictions",
+                        timeout),
+                StreamingPredictionJob.kafkaSink(
+                        servers,
+                        client,
+                        conf.get(StreamingOptions.DEADLETTER_TOPIC),
+                        prefix + "-deadletter",
+                        timeout),
+                StreamingPredictionJob.kafkaSink(
+                        servers,
+                        client,
+                        conf.get(StreamingOptions.LATE_TOPIC),
+                        prefix + "-late",
+                        timeout),
+                new StreamingPredictionJob.Scoring(
+                        modelDir,
+                        gate,
+                        conf.get(StreamingOptions.MAX_BATCH),
+                        conf.get(StreamingOptions.MAX_WAIT),
+                        conf.get(StreamingOptions.INTRA_OP_THREADS)),
+                conf.get(StreamingOptions.OUT_OF_ORDERNESS),
+                idleness);
+    }
+
+    public SpecPlan plan() {
+        return plan;
+    }
+
+    /** Builds the job graph; every stateful operator has a stable uid. */
+    public void build(StreamExecutionEnvironment env) {
+        // Event time per Kafka partition, from the event itself; an invalid record has none and
+        // never moves the watermark.
+        WatermarkStrategy<DecodedRow> time =
+                WatermarkStrategy.<DecodedRow>forBoundedOutOfOrderness(outOfOrderness)
+                        .withTimestampAssigner((r, ts) -> r.time());
+        if (!idleness.isZero()) {
+            time = time.withIdleness(idleness);
+        }
+        SingleOutputStreamOperator<EventRow> decoded =
+                SpecFileInput.expand(
+                        env.fromSource(events, time, "events").uid("events-source"),
+                        "decode-events");
+        DataStream<byte[]> dead =
+                decoded.getSideOutput(SpecFileInput.REJECTED)
+                        .map(SpecStreamingJob::deadLetter)
+                        .returns(BYTES)
+                        .name("dead-letter-json")
+                        .uid("dead-letter-json");
+
+        SpecPipeline.Output features =
+                SpecPipeline.builder(plan).withLabel(false).build().apply(decoded);
+        EventJson json = new EventJson(plan);
+        features.lateEvents()
+                .map(l -> lateJson(json, l))
+                .returns(BYTES)
+                .name("late-json")
+                .uid("late-json")
+                .union(
+                        features.incomplete()
+                                .map(StreamingPredictionJob::incompleteJson)
+                                .returns(BYTES)
+                                .name("incomplete-json")
+                                .uid("incomplete-json"))
+                .sinkTo(late)
+                .name("late-sink")
+                .uid("late-sink");
+
+        SingleOutputStreamOperator<Prediction> scored =
+                features.rows()
+                        .transform(
+                                "score",
+                                TypeInformation.of(Prediction.class),
+                                new SpecScoringOperator(
+                                        scoring.modelDir,
+                                        scoring.gate,
+                                        plan,
+                                        scoring.maxBatch,
+                                        scoring.maxWaitMillis,
+                                        scoring.intraOpThreads))
+                        .uid("score");
+        dead.union(
+                        scored.getSideOutput(AbstractScoringOperator.UNSCORABLE)
+                                .map(StreamingPredictionJob::unscorableJson)
+                                .returns(BYTES)
+                                .name("unscorable-json")
+                                .uid("unscorable-json"))
+                .sinkTo(deadLetters)
+                .name("deadletter-sink")
+                .uid("deadletter-sink");
+        scored.map(SpecStreamingJob::predictionJson)
+                .returns(BYTES)
+                .name("prediction-json")
+                .uid("prediction-json")
+                .sinkTo(predictions)
+                .name("predictions-sink")
+                .uid("predictions-sink");
+    }
+
+    /** {@code {id, time, model, version, prediction}}. */
+    public static byte[] predictionJson(Prediction p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", p.id);
+        n.put("time", Instant.ofEpochMilli(p.depTime).toString());
+        n.put("model", p.model);
+        n.put("version", p.version);
+        n.put("prediction", p.prediction);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] lateJson(EventJson json, LateRecord l) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("reason", l.reason());
+        try {
+            n.set("event", JSON.readTree(json.encode(l.event)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        n.put("watermark", Instant.ofEpochMilli(l.watermark).toString());
+        n.put("prediction", l.queryLate ? "none" : "unaffected");
+        ArrayNode missed = n.putArray("missed");
+        for (MissedWindow m : l.missed) {
+            ObjectNode w = missed.addObject();
+            w.put("feature", m.feature);
+            w.put("key", m.key);
+            w.put("from", Instant.ofEpochMilli(m.from).toString());
+            w.put("until", Instant.ofEpochMilli(m.until).toString());
+        }
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] deadLetter(DecodedRow r) {
+        return StreamingPredictionJob.deadLetter(
+                r.reason, r.raw == null ? new byte[0] : r.raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Kafka record values decoded into the spec's events; never throws on bad data. */
+    static final class Schema implements DeserializationSchema<DecodedRow> {
+        private static final long serialVersionUID = 1L;
+
+        private final EventJson json;
+        private final String topic;
+
+        Schema(SpecPlan plan, String topic) {
+            this.json = new EventJson(plan);
+            this.topic = topic;
+        }
+
+        @Override
+        public DecodedRow deserialize(byte[] message) {
+            return json.decode(topic, -1L, message);
+        }
+
+        @Override
+        public boolean isEndOfStream(DecodedRow next) {
+            return false;
+        }
+
+        @Override
+        public TypeInformation<DecodedRow> getProducedType() {
+            return EngineTypes.DECODED;
+        }
+    }
+}
