@@ -1,7 +1,6 @@
 package dev.parity.jobs.streaming;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.engine.DecodedRow;
 import dev.parity.features.engine.EngineTypes;
@@ -11,7 +10,6 @@ import dev.parity.features.engine.LateRecord;
 import dev.parity.features.engine.SpecFileInput;
 import dev.parity.features.engine.SpecPipeline;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.flink.MissedWindow;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
@@ -247,16 +245,7 @@ public final class SpecStreamingJob {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        n.put("watermark", Instant.ofEpochMilli(l.watermark).toString());
-        n.put("prediction", l.queryLate ? "none" : "unaffected");
-        ArrayNode missed = n.putArray("missed");
-        for (MissedWindow m : l.missed) {
-            ObjectNode w = missed.addObject();
-            w.put("feature", m.feature);
-            w.put("key", m.key);
-            w.put("from", Instant.ofEpochMilli(m.from).toString());
-            w.put("until", Instant.ofEpochMilli(m.until).toString());
-        }
+        StreamingPredictionJob.putLateness(n, l.watermark, l.queryLate, l.missed);
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -428,17 +428,23 @@ public final class StreamingPredictionJob {
         } catch (java.io.IOException ex) {
             throw new IllegalStateException(ex);
         }
-        n.put("watermark", Instant.ofEpochMilli(l.watermark).toString());
-        n.put("prediction", l.queryLate ? "none" : "unaffected");
-        ArrayNode missed = n.putArray("missed");
-        for (MissedWindow m : l.missed) {
-            ObjectNode w = missed.addObject();
+        putLateness(n, l.watermark, l.queryLate, l.missed);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The watermark, whether the event's own prediction is lost, and the answers it missed. */
+    static void putLateness(
+            ObjectNode n, long watermark, boolean queryLate, MissedWindow[] missed) {
+        n.put("watermark", Instant.ofEpochMilli(watermark).toString());
+        n.put("prediction", queryLate ? "none" : "unaffected");
+        ArrayNode windows = n.putArray("missed");
+        for (MissedWindow m : missed) {
+            ObjectNode w = windows.addObject();
             w.put("feature", m.feature);
             w.put("key", m.key);
             w.put("from", Instant.ofEpochMilli(m.from).toString());
             w.put("until", Instant.ofEpochMilli(m.until).toString());
         }
-        return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** {@code {reason, incomplete: id}}: a flight that gets no prediction, and why. */
