@@ -46,16 +46,17 @@ public final class SpecSplitOptions {
             names = "--validation-from",
             paramLabel = "INSTANT",
             description =
-                    "With --spec: first instant of the validation rows (ISO-8601). Default: the"
-                            + " instant below which 70% of the labelled rows fall.")
+                    "With --spec: first instant of the validation rows (ISO-8601, e.g."
+                            + " 2021-01-01T00:00:00Z). Default: the instant below which 70%% of the"
+                            + " labelled rows fall.")
     Instant validationFrom;
 
     @Option(
             names = "--report-from",
             paramLabel = "INSTANT",
             description =
-                    "With --spec: first instant of the report rows. Default: the instant below"
-                            + " which 85% of the labelled rows fall.")
+                    "With --spec: first instant of the report rows (ISO-8601). Default: the"
+                            + " instant below which 85%% of the labelled rows fall.")
     Instant reportFrom;
 
     private SpecPlan plan;
@@ -98,6 +99,25 @@ public final class SpecSplitOptions {
     /** The column rows are split by. */
     public String timeColumn() {
         if (timeColumn != null) {
+            int column = plan().header().indexOf(timeColumn);
+            if (column < 1) {
+                throw new IllegalArgumentException(
+                        "--time-column: spec "
+                                + plan().name()
+                                + " has no column '"
+                                + timeColumn
+                                + "' (columns: "
+                                + String.join(", ", plan().header())
+                                + ")");
+            }
+            if (plan().columnTypes()[column - 1] != dev.parity.features.spec.FieldType.TIMESTAMP) {
+                throw new IllegalArgumentException(
+                        "--time-column: '"
+                                + timeColumn
+                                + "' is a "
+                                + plan().columnTypes()[column - 1].specName()
+                                + " column; rows are split by a timestamp");
+            }
             return timeColumn;
         }
         return plan().firstTimestampColumn()

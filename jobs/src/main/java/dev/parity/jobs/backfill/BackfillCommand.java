@@ -41,11 +41,12 @@ import picocli.CommandLine.Option;
         name = "backfill",
         mixinStandardHelpOptions = true,
         description = {
-            "Computes point-in-time features for every flight of a file and writes"
-                    + " <out>/features.csv (sorted by id), rejected.csv, late.csv,"
-                    + " incomplete.csv and summary.json.",
+            "Computes point-in-time features for every query event of a file (flights, or the"
+                    + " --spec's) and writes <out>/features.csv (sorted by id), rejected.csv,"
+                    + " late.csv, incomplete.csv and summary.json.",
             "BATCH and STREAMING mode run the same operator graph and give byte-identical"
-                    + " features."
+                    + " features for a file in time order (STREAMING reports events further out of"
+                    + " order than --allowed-lateness in late.csv)."
         })
 public final class BackfillCommand implements Callable<Integer> {
     enum Mode {
@@ -59,7 +60,7 @@ public final class BackfillCommand implements Callable<Integer> {
             paramLabel = "[KIND=]FILE",
             description = {
                 "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination (.csv or .csv.gz).",
-                "With --spec: a CSV (.csv or .csv.gz) of the spec's source rows, of its one event kind, or of the kind named before '='; repeat for several files."
+                "With --spec: a Parquet or CSV (.csv, .csv.gz) file of the spec's source rows, of its one event kind, or of the kind named before '='; repeat for several files."
             })
     List<String> eventFiles;
 
@@ -114,14 +115,14 @@ public final class BackfillCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "DIR",
             description =
-                    "Model directory (<registry>/<name>/<version>) to score every flight with; writes predictions.csv. The model must pass the bad-model gate.")
+                    "Model directory (<registry>/<name>/<version>) to score every row (flight) with; writes predictions.csv. The model must pass the bad-model gate, for this feature set.")
     String model;
 
     @Option(
             names = "--shadow-model",
             paramLabel = "DIR",
             description =
-                    "Candidate model scored next to --model on every flight; writes shadow_predictions.csv.")
+                    "Candidate model scored next to --model on every row; writes shadow_predictions.csv.")
     String shadowModel;
 
     @Option(

@@ -179,14 +179,23 @@ public final class SpecBackfillJob {
                 .uid("write-incomplete");
     }
 
+    /**
+     * One line of rejected.csv. A rejected row may hold line breaks (a quoted CSV value with one is
+     * a reason to reject it); they are written as {@code \n} and {@code \r}, so each rejected row
+     * stays one line and the file's count matches the job's.
+     */
     static String rejectedLine(DecodedRow r) {
-        return BackfillJob.csvField(r.source)
+        return BackfillJob.csvField(oneLine(r.source))
                 + ","
                 + r.line
                 + ","
-                + BackfillJob.csvField(r.reason)
+                + BackfillJob.csvField(oneLine(r.reason))
                 + ","
-                + BackfillJob.csvField(r.raw);
+                + BackfillJob.csvField(oneLine(r.raw));
+    }
+
+    static String oneLine(String s) {
+        return s == null ? null : s.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     static String lateLine(LateRecord l) {

@@ -47,7 +47,8 @@ class SpecBackfillCommandTest {
                     + "2,2026-01-01T10:30:00Z,c1,\"Bob's, Diner\",0.1,0\n"
                     + "3,2026-01-01T10:30:00Z,c2,\"say \"\"hi\"\"\",0.2,1\n"
                     + "4,2026-01-01T11:00:00Z,c1,東京,,0\n"
-                    + "5,2026-01-01T11:00:01Z,c1,x,not-a-number,0\n";
+                    + "5,2026-01-01T11:00:01Z,c1,x,not-a-number,0\n"
+                    + "6,2026-01-01T11:00:02Z,c1,\"two\nlines\",1.0,0\n";
 
     @TempDir Path dir;
 
@@ -221,17 +222,20 @@ class SpecBackfillCommandTest {
                         "2,\"Bob's, Diner\",0.1,1,12.5,12.5,0",
                         "3,\"say \"\"hi\"\"\",0.2,0,,,1",
                         "4,東京,,2,,12.5,0");
-        assertThat(Files.readAllLines(out.resolve("rejected.csv")))
-                .hasSize(2)
-                .last()
-                .asString()
+        List<String> rejected = Files.readAllLines(out.resolve("rejected.csv"));
+        assertThat(rejected).hasSize(3);
+        assertThat(rejected.get(2))
+                .isEqualTo(
+                        "events.csv,7,field 'merchant': line breaks are not allowed in a string"
+                                + " value,\"6,2026-01-01T11:00:02Z,c1,\"\"two\\nlines\"\",1.0,0\"");
+        assertThat(rejected.get(1))
                 .isEqualTo(
                         "events.csv,6,\"field 'amount': expected a decimal number, got"
                                 + " 'not-a-number'\",\"5,2026-01-01T11:00:01Z,c1,x,not-a-number,0\"");
         assertThat(Files.readString(out.resolve("summary.json")))
                 .contains("\"feature_set\": \"payments_v1\"")
-                .contains("\"rows_in\": 5")
-                .contains("\"rejected_rows\": 1");
+                .contains("\"rows_in\": 6")
+                .contains("\"rejected_rows\": 2");
         assertThat(out.resolve("_parts")).doesNotExist();
     }
 }
