@@ -15,8 +15,11 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.AbstractScoringOperator;
+import dev.parity.models.flink.ModelAnnouncement;
 import dev.parity.models.flink.Prediction;
+import dev.parity.models.flink.SpecRowInput;
 import dev.parity.models.flink.SpecScoringOperator;
+import dev.parity.models.flink.SwappableScoringOperator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,8 +50,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <p>Outputs: predictions {@code {id, time, model, version, prediction}}; late events and queries
  * left without a prediction on the late topic ({@code {reason, event, watermark, prediction,
  * missed}} and {@code {reason, incomplete}}); events that are not valid, and unscorable rows, on
- * the dead-letter topic with the reason. Unlike the flights job it serves one model (no control
- * topic yet).
+ * the dead-letter topic with the reason. With a control topic, models are hot-swapped between
+ * batches as in the flights job ({@link SwappableScoringOperator}); a model of another spec is
+ * refused by the gate and reported on the dead-letter topic.
  */
 public final class SpecStreamingJob {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +61,7 @@ public final class SpecStreamingJob {
 
     private final SpecPlan plan;
     private final Source<DecodedRow, ?, ?> events;
+    private final Source<byte[], ?, ?> control;
     private final Sink<byte[]> predictions;
     private final Sink<byte[]> deadLetters;
     private final Sink<byte[]> late;
@@ -64,9 +69,14 @@ public final class SpecStreamingJob {
     private final Duration outOfOrderness;
     private final Duration idleness;
 
+    /**
+     * @param control model announcements (JSON {@code {"modelDir": ...}}), or null to serve {@code
+     *     scoring}'s model only
+     */
     public SpecStreamingJob(
             SpecPlan plan,
             Source<DecodedRow, ?, ?> events,
+            Source<byte[], ?, ?> control,
             Sink<byte[]> predictions,
             Sink<byte[]> deadLetters,
             Sink<byte[]> late,
@@ -75,6 +85,7 @@ public final class SpecStreamingJob {
             Duration idleness) {
         this.plan = plan;
         this.events = events;
+        this.control = control;
         this.predictions = predictions;
         this.deadLetters = deadLetters;
         this.late = late;
@@ -91,11 +102,6 @@ public final class SpecStreamingJob {
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
         String servers = StreamingOptions.required(conf, StreamingOptions.BOOTSTRAP_SERVERS);
         String modelDir = StreamingOptions.required(conf, StreamingOptions.MODEL_DIR);
-        if (conf.get(StreamingOptions.CONTROL_TOPIC) != null) {
-            throw new IllegalArgumentException(
-                    StreamingOptions.CONTROL_TOPIC.key()
-                            + ": model hot swap is not available with --spec yet");
-        }
         Properties client = StreamingOptions.clientProperties(conf);
         ModelGate gate =
                 ModelGate.builder().maxBytes(conf.get(StreamingOptions.MAX_MODEL_BYTES)).build();
@@ -111,8 +117,25 @@ public final class SpecStreamingJob {
                                 StreamingPredictionJob.startingOffsets(
                                         conf.get(StreamingOptions.STARTING_OFFSETS)))
                         .setValueOnlyDeserializer(new Schema(plan, topic));
-        if (conf.get(StreamingOptions.BOUNDED)) {
+        boolean bounded = conf.get(StreamingOptions.BOUNDED);
+        if (bounded) {
             source.setBounded(OffsetsInitializer.latest());
+        }
+        KafkaSource<byte[]> control = null;
+        String controlTopic = conf.get(StreamingOptions.CONTROL_TOPIC);
+        if (controlTopic != null) {
+            KafkaSourceBuilder<byte[]> c =
+                    KafkaSource.<byte[]>builder()
+                            .setBootstrapServers(servers)
+                            .setProperties(client)
+                            .setTopics(controlTopic)
+                            .setGroupId(conf.get(StreamingOptions.GROUP_ID) + "-control")
+                            .setStartingOffsets(OffsetsInitializer.earliest())
+                            .setValueOnlyDeserializer(new RawBytes());
+            if (bounded) {
+                c.setBounded(OffsetsInitializer.latest());
+            }
+            control = c.build();
         }
         Duration idleness = conf.get(StreamingOptions.IDLENESS);
         if (idleness.isNegative()) {
@@ -124,6 +147,7 @@ public final class SpecStreamingJob {
         return new SpecStreamingJob(
                 plan,
                 source.build(),
+                control,
                 StreamingPredictionJob.kafkaSink(
                         servers,
                         client,
@@ -195,19 +219,56 @@ public final class SpecStreamingJob {
                 .name("late-sink")
                 .uid("late-sink");
 
-        SingleOutputStreamOperator<Prediction> scored =
-                features.rows()
-                        .transform(
-                                "score",
-                                TypeInformation.of(Prediction.class),
-                                new SpecScoringOperator(
-                                        scoring.modelDir,
-                                        scoring.gate,
-                                        plan,
-                                        scoring.maxBatch,
-                                        scoring.maxWaitMillis,
-                                        scoring.intraOpThreads))
-                        .uid("score");
+        SingleOutputStreamOperator<Prediction> scored;
+        TypeInformation<Prediction> predictionType = TypeInformation.of(Prediction.class);
+        if (control == null) {
+            scored =
+                    features.rows()
+                            .transform(
+                                    "score",
+                                    predictionType,
+                                    new SpecScoringOperator(
+                                            scoring.modelDir,
+                                            scoring.gate,
+                                            plan,
+                                            scoring.maxBatch,
+                                            scoring.maxWaitMillis,
+                                            scoring.intraOpThreads))
+                            .uid("score");
+        } else {
+            // Announcements carry no event time: the control input never emits a watermark.
+            SingleOutputStreamOperator<ModelAnnouncement> announcements =
+                    env.fromSource(control, WatermarkStrategy.noWatermarks(), "model-announcements")
+                            .uid("control-source")
+                            .setParallelism(1)
+                            .process(new StreamingPredictionJob.DecodeAnnouncement())
+                            .returns(TypeInformation.of(ModelAnnouncement.class))
+                            .setParallelism(1)
+                            .name("decode-announcements")
+                            .uid("decode-announcements");
+            scored =
+                    features.rows()
+                            .connect(announcements.broadcast())
+                            .transform(
+                                    "score",
+                                    predictionType,
+                                    new SwappableScoringOperator<>(
+                                            scoring.modelDir,
+                                            scoring.gate,
+                                            new SpecRowInput(plan),
+                                            scoring.maxBatch,
+                                            scoring.maxWaitMillis,
+                                            scoring.intraOpThreads))
+                            .uid("score");
+            dead =
+                    dead.union(announcements.getSideOutput(StreamingPredictionJob.DEAD_LETTERS))
+                            .union(
+                                    scored.getSideOutput(SwappableScoringOperator.REJECTED_MODELS)
+                                            .map(StreamingPredictionJob::rejectionJson)
+                                            .returns(BYTES)
+                                            .name("rejected-model-json")
+                                            .uid("rejected-model-json"));
+        }
         dead.union(
                         scored.getSideOutput(AbstractScoringOperator.UNSCORABLE)
                                 .map(StreamingPredictionJob::unscorableJson)

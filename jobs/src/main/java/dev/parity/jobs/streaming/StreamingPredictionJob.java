@@ -394,7 +394,7 @@ public final class StreamingPredictionJob {
                 .transform(
                         "score",
                         type,
-                        new SwappableScoringOperator(
+                        SwappableScoringOperator.flights(
                                 scoring.modelDir,
                                 scoring.gate,
                                 featureSet,

@@ -34,13 +34,12 @@ import org.apache.flink.util.OutputTag;
  * <pre>{@code
  * vectors.connect(announcements.broadcast())
  *         .transform("score", TypeInformation.of(Prediction.class),
- *                 new SwappableScoringOperator(initialDir, gate, set, 256, 5, 1))
+ *                 SwappableScoringOperator.flights(initialDir, gate, set, 256, 5, 1))
  *         .uid("score");
  * }</pre>
  */
-public final class SwappableScoringOperator extends AbstractScoringOperator<FeatureVector>
-        implements TwoInputStreamOperator<FeatureVector, ModelAnnouncement, Prediction>,
-                BoundedMultiInput {
+public final class SwappableScoringOperator<T> extends AbstractScoringOperator<T>
+        implements TwoInputStreamOperator<T, ModelAnnouncement, Prediction>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<ModelRejection> REJECTED_MODELS =
@@ -57,14 +56,28 @@ public final class SwappableScoringOperator extends AbstractScoringOperator<Feat
     private transient Counter swapsRejected;
     private transient LongCounter sessionsClosedOnSwap;
 
+    /**
+     * Scores records of any type that {@code input} reads (a spec's rows: {@link SpecRowInput}).
+     */
     public SwappableScoringOperator(
+            String modelDir,
+            ModelGate gate,
+            ScoringInput<T> input,
+            int maxBatch,
+            long maxWaitMillis,
+            int intraOpThreads) {
+        super(modelDir, gate, input, maxBatch, maxWaitMillis, intraOpThreads);
+    }
+
+    /** Scores the built-in flights feature set's vectors. */
+    public static SwappableScoringOperator<FeatureVector> flights(
             String modelDir,
             ModelGate gate,
             FeatureSet featureSet,
             int maxBatch,
             long maxWaitMillis,
             int intraOpThreads) {
-        super(
+        return new SwappableScoringOperator<>(
                 modelDir,
                 gate,
                 new FlightVectorInput(featureSet),
@@ -76,7 +89,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator<Feat
     /**
      * Shadows every record with the candidate in {@code shadowModelDir}; see {@link #setShadow}.
      */
-    public SwappableScoringOperator withShadow(String shadowModelDir) {
+    public SwappableScoringOperator<T> withShadow(String shadowModelDir) {
         setShadow(shadowModelDir);
         return this;
     }
@@ -128,7 +141,7 @@ public final class SwappableScoringOperator extends AbstractScoringOperator<Feat
     }
 
     @Override
-    public void processElement1(StreamRecord<FeatureVector> element) throws Exception {
+    public void processElement1(StreamRecord<T> element) throws Exception {
         score(element);
     }
 

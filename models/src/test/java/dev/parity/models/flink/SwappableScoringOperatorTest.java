@@ -38,7 +38,7 @@ class SwappableScoringOperatorTest {
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>
             harness() throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
-                new SwappableScoringOperator(
+                SwappableScoringOperator.flights(
                         v1, ModelGate.builder().build(), TestingModels.SET, 4, 5, 1));
     }
 
@@ -123,7 +123,7 @@ class SwappableScoringOperatorTest {
     void aStaticShadowIsLoadedAtOpen() throws Exception {
         try (var h =
                 new TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>(
-                        new SwappableScoringOperator(
+                        SwappableScoringOperator.flights(
                                         v1, ModelGate.builder().build(), TestingModels.SET, 4, 5, 1)
                                 .withShadow(v2))) {
             h.open();

@@ -2,6 +2,7 @@ package dev.parity.tests.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unknown kind and one with a bad value go to the dead-letter topic with the reason.
  */
 class SpecStreamingITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
     private static final Path SPEC = ROOT.resolve("examples/iam-policies/iam-policies.yaml");
     private static final Path EVENTS = ROOT.resolve("examples/iam-policies/sample.csv");
@@ -43,6 +45,7 @@ class SpecStreamingITCase {
         kafka.createTopic("iam.predictions", 2);
         kafka.createTopic("iam.deadletter", 1);
         kafka.createTopic("iam.late", 1);
+        kafka.createTopic("iam.control", 1);
     }
 
     @AfterAll
@@ -97,6 +100,14 @@ class SpecStreamingITCase {
         p.put("value.serializer", ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             producer.send(record("{\"kind\":\"payment\",\"id\":1}")).get();
+            // a model of another spec announced on the control topic: refused, the model serves on
+            String flights = ROOT.resolve("models/bundled/flights-linear/1").toString();
+            producer.send(
+                            new ProducerRecord<>(
+                                    "iam.control",
+                                    ("{\"modelDir\":" + JSON.writeValueAsString(flights) + "}")
+                                            .getBytes(StandardCharsets.UTF_8)))
+                    .get();
             producer.send(
                             record(
                                     "{\"id\":99999,\"ts\":\"2021-12-31T00:00:00Z\",\"version\":\"x\"}"))
@@ -112,6 +123,8 @@ class SpecStreamingITCase {
                                 kafka.bootstrapServers(),
                                 "--model",
                                 model,
+                                "--control-topic",
+                                "iam.control",
                                 "--bounded",
                                 "--parallelism",
                                 "2",
@@ -143,9 +156,14 @@ class SpecStreamingITCase {
         assertThat(streamed).isEqualTo(expected);
 
         List<String> dead = new ArrayList<>();
-        kafka.readCommitted("iam.deadletter", 2)
+        kafka.readCommitted("iam.deadletter", 3)
                 .forEach(r -> dead.add(new String(r.value(), StandardCharsets.UTF_8)));
         assertThat(dead)
+                .anySatisfy(
+                        d ->
+                                assertThat(d)
+                                        .contains("model refused")
+                                        .contains("feature-set fingerprint mismatch"))
                 .anySatisfy(d -> assertThat(d).contains("member 'kind'").contains("payment"))
                 .anySatisfy(
                         d ->

@@ -74,7 +74,7 @@ class ModelSwapUnderLoadITCase {
                         .transform(
                                 "score",
                                 TypeInformation.of(Prediction.class),
-                                new SwappableScoringOperator(
+                                SwappableScoringOperator.flights(
                                         v1, ModelGate.builder().build(), SET, 64, 5, 1))
                         .uid("score");
 
