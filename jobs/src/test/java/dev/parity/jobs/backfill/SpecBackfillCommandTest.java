@@ -109,7 +109,16 @@ class SpecBackfillCommandTest {
                         "value missing for sum",
                         PAYMENTS.replace(" value: amount, window:" + " 30d", " window: 30d"),
                         "value: required"),
-                Arguments.of("YAML syntax", PAYMENTS.replace("query: {", "query: {{"), "YAML"));
+                Arguments.of("YAML syntax", PAYMENTS.replace("query: {", "query: {{"), "YAML"),
+                Arguments.of(
+                        "key field absent from the query kind",
+                        PAYMENTS.replace(
+                                        "events:\n",
+                                        "events:\n  refund:\n    fields: {id: long, ts: timestamp,"
+                                                + " acct: string}\n    id: id\n    time: ts\n")
+                                + "  - {name: acct_refunds_1h, event: refund, key: [acct],"
+                                + " window: 1h, aggregation: count}\n",
+                        "acct"));
     }
 
     @ParameterizedTest(name = "{0}")
