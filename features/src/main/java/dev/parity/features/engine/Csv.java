@@ -17,4 +17,12 @@ public final class Csv {
         }
         return s;
     }
+
+    /**
+     * {@code s} with its line breaks written as {@code \n} and {@code \r}: for report fields that
+     * quote input as it was (a rejected row's raw text), so that each record stays one line.
+     */
+    public static String singleLine(String s) {
+        return s == null ? null : s.replace("\r", "\\r").replace("\n", "\\n");
+    }
 }

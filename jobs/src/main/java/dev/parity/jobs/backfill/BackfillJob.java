@@ -2,6 +2,7 @@ package dev.parity.jobs.backfill;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.Csv;
 import dev.parity.features.flink.FeaturePipeline;
 import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.flink.IncompleteVector;
@@ -14,6 +15,7 @@ import dev.parity.models.flink.ScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -93,7 +95,7 @@ public final class BackfillJob {
         out.incomplete()
                 .sinkTo(
                         new LinePartSink<IncompleteVector>(
-                                partsDir, INCOMPLETE, v -> v.id + "," + csvField(v.missing)))
+                                partsDir, INCOMPLETE, v -> v.id + "," + Csv.field(v.missing)))
                 .name("write-incomplete")
                 .uid("write-incomplete");
     }
@@ -114,7 +116,7 @@ public final class BackfillJob {
                 .getSideOutput(ScoringOperator.UNSCORABLE)
                 .sinkTo(
                         new LinePartSink<UnscorableRecord>(
-                                dir, UNSCORABLE, u -> u.id + "," + csvField(u.reason)))
+                                dir, UNSCORABLE, u -> u.id + "," + Csv.field(u.reason)))
                 .name("write-unscorable")
                 .uid("write-unscorable");
     }
@@ -126,36 +128,56 @@ public final class BackfillJob {
     static final String UNSCORABLE_HEADER = "id,reason";
 
     static String rejectedLine(RowResult r) {
-        return csvField(r.source) + "," + r.line + "," + csvField(r.reason) + "," + csvField(r.raw);
+        return rejectedLine(r.source, r.line, r.reason, r.raw);
+    }
+
+    /**
+     * One line of rejected.csv. A rejected row may hold line breaks (a quoted CSV value with one is
+     * a reason to reject it); they are written as {@code \n} and {@code \r}, so each rejected row
+     * stays one line and the file's count matches the job's.
+     */
+    static String rejectedLine(String source, long line, String reason, String raw) {
+        return Csv.field(Csv.singleLine(source))
+                + ","
+                + line
+                + ","
+                + Csv.field(Csv.singleLine(reason))
+                + ","
+                + Csv.field(Csv.singleLine(raw));
     }
 
     static String lateLine(LateEvent l) {
-        return l.event.id
-                + ","
-                + l.event.type.name().toLowerCase()
-                + ","
-                + Instant.ofEpochMilli(l.event.time)
-                + ","
-                + Instant.ofEpochMilli(l.watermark)
-                + ","
-                + (l.queryLate ? "none" : "unaffected")
-                + ","
-                + csvField(l.missedText())
-                + ","
-                + csvField(l.reason());
+        return lateLine(
+                l.event.id,
+                l.event.type.name().toLowerCase(Locale.ROOT),
+                l.event.time,
+                l.watermark,
+                l.queryLate,
+                l.missedText(),
+                l.reason());
     }
 
-    /** RFC 4180 quoting when needed. */
-    static String csvField(String s) {
-        if (s == null) {
-            return "";
-        }
-        if (s.indexOf(',') < 0
-                && s.indexOf('"') < 0
-                && s.indexOf('\n') < 0
-                && s.indexOf('\r') < 0) {
-            return s;
-        }
-        return '"' + s.replace("\"", "\"\"") + '"';
+    /** One line of late.csv ({@link #LATE_HEADER}). */
+    static String lateLine(
+            long id,
+            String type,
+            long time,
+            long watermark,
+            boolean queryLate,
+            String missed,
+            String reason) {
+        return id
+                + ","
+                + Csv.field(type)
+                + ","
+                + Instant.ofEpochMilli(time)
+                + ","
+                + Instant.ofEpochMilli(watermark)
+                + ","
+                + (queryLate ? "none" : "unaffected")
+                + ","
+                + Csv.field(missed)
+                + ","
+                + Csv.field(reason);
     }
 }

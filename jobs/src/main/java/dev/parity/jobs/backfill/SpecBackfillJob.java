@@ -1,5 +1,6 @@
 package dev.parity.jobs.backfill;
 
+import dev.parity.features.engine.Csv;
 import dev.parity.features.engine.DecodedRow;
 import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.LateRecord;
@@ -19,7 +20,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -174,43 +174,23 @@ public final class SpecBackfillJob {
                         new LinePartSink<IncompleteVector>(
                                 partsDir,
                                 BackfillJob.INCOMPLETE,
-                                v -> v.id + "," + BackfillJob.csvField(v.missing)))
+                                v -> v.id + "," + Csv.field(v.missing)))
                 .name("write-incomplete")
                 .uid("write-incomplete");
     }
 
-    /**
-     * One line of rejected.csv. A rejected row may hold line breaks (a quoted CSV value with one is
-     * a reason to reject it); they are written as {@code \n} and {@code \r}, so each rejected row
-     * stays one line and the file's count matches the job's.
-     */
     static String rejectedLine(DecodedRow r) {
-        return BackfillJob.csvField(oneLine(r.source))
-                + ","
-                + r.line
-                + ","
-                + BackfillJob.csvField(oneLine(r.reason))
-                + ","
-                + BackfillJob.csvField(oneLine(r.raw));
-    }
-
-    static String oneLine(String s) {
-        return s == null ? null : s.replace("\r", "\\r").replace("\n", "\\n");
+        return BackfillJob.rejectedLine(r.source, r.line, r.reason, r.raw);
     }
 
     static String lateLine(LateRecord l) {
-        return l.event.id
-                + ","
-                + BackfillJob.csvField(l.kind)
-                + ","
-                + Instant.ofEpochMilli(l.event.time)
-                + ","
-                + Instant.ofEpochMilli(l.watermark)
-                + ","
-                + (l.queryLate ? "none" : "unaffected")
-                + ","
-                + BackfillJob.csvField(l.missedText())
-                + ","
-                + BackfillJob.csvField(l.reason());
+        return BackfillJob.lateLine(
+                l.event.id,
+                l.kind,
+                l.event.time,
+                l.watermark,
+                l.queryLate,
+                l.missedText(),
+                l.reason());
     }
 }

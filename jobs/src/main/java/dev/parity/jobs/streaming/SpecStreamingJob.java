@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -33,9 +32,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -100,80 +96,21 @@ public final class SpecStreamingJob {
      */
     public static SpecStreamingJob fromConfig(ReadableConfig conf, Path spec) throws IOException {
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
-        String servers = StreamingOptions.required(conf, StreamingOptions.BOOTSTRAP_SERVERS);
+        KafkaWiring kafka = new KafkaWiring(conf);
         String modelDir = StreamingOptions.required(conf, StreamingOptions.MODEL_DIR);
-        Properties client = StreamingOptions.clientProperties(conf);
         ModelGate gate =
                 ModelGate.builder().maxBytes(conf.get(StreamingOptions.MAX_MODEL_BYTES)).build();
         ModelRegistry.load(modelDir, gate, ModelContract.of(plan));
-        String topic = conf.get(StreamingOptions.EVENTS_TOPIC);
-        KafkaSourceBuilder<DecodedRow> source =
-                KafkaSource.<DecodedRow>builder()
-                        .setBootstrapServers(servers)
-                        .setProperties(client)
-                        .setTopics(topic)
-                        .setGroupId(conf.get(StreamingOptions.GROUP_ID))
-                        .setStartingOffsets(
-                                StreamingPredictionJob.startingOffsets(
-                                        conf.get(StreamingOptions.STARTING_OFFSETS)))
-                        .setValueOnlyDeserializer(new Schema(plan, topic));
-        boolean bounded = conf.get(StreamingOptions.BOUNDED);
-        if (bounded) {
-            source.setBounded(OffsetsInitializer.latest());
-        }
-        KafkaSource<byte[]> control = null;
-        String controlTopic = conf.get(StreamingOptions.CONTROL_TOPIC);
-        if (controlTopic != null) {
-            KafkaSourceBuilder<byte[]> c =
-                    KafkaSource.<byte[]>builder()
-                            .setBootstrapServers(servers)
-                            .setProperties(client)
-                            .setTopics(controlTopic)
-                            .setGroupId(conf.get(StreamingOptions.GROUP_ID) + "-control")
-                            .setStartingOffsets(OffsetsInitializer.earliest())
-                            .setValueOnlyDeserializer(new RawBytes());
-            if (bounded) {
-                c.setBounded(OffsetsInitializer.latest());
-            }
-            control = c.build();
-        }
-        Duration idleness = conf.get(StreamingOptions.IDLENESS);
-        if (idleness.isNegative()) {
-            throw new IllegalArgumentException(
-                    StreamingOptions.IDLENESS.key() + ": must be 0 (off) or positive");
-        }
-        String prefix = conf.get(StreamingOptions.TRANSACTIONAL_ID_PREFIX);
-        Duration timeout = conf.get(StreamingOptions.TRANSACTION_TIMEOUT);
         return new SpecStreamingJob(
                 plan,
-                source.build(),
-                control,
-                StreamingPredictionJob.kafkaSink(
-                        servers,
-                        client,
-                        conf.get(StreamingOptions.PREDICTIONS_TOPIC),
-                        prefix + "-predictions",
-                        timeout),
-                StreamingPredictionJob.kafkaSink(
-                        servers,
-                        client,
-                        conf.get(StreamingOptions.DEADLETTER_TOPIC),
-                        prefix + "-deadletter",
-                        timeout),
-                StreamingPredictionJob.kafkaSink(
-                        servers,
-                        client,
-                        conf.get(StreamingOptions.LATE_TOPIC),
-                        prefix + "-late",
-                        timeout),
-                new StreamingPredictionJob.Scoring(
-                        modelDir,
-                        gate,
-                        conf.get(StreamingOptions.MAX_BATCH),
-                        conf.get(StreamingOptions.MAX_WAIT),
-                        conf.get(StreamingOptions.INTRA_OP_THREADS)),
+                kafka.events(new Schema(plan, conf.get(StreamingOptions.EVENTS_TOPIC))),
+                kafka.control(),
+                kafka.sink(StreamingOptions.PREDICTIONS_TOPIC, "predictions"),
+                kafka.sink(StreamingOptions.DEADLETTER_TOPIC, "deadletter"),
+                kafka.sink(StreamingOptions.LATE_TOPIC, "late"),
+                kafka.scoring(modelDir, gate),
                 conf.get(StreamingOptions.OUT_OF_ORDERNESS),
-                idleness);
+                kafka.idleness());
     }
 
     public SpecPlan plan() {

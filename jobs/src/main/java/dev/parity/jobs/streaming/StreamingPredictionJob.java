@@ -40,8 +40,6 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -139,82 +137,22 @@ public final class StreamingPredictionJob {
      * bad model fails the submission with its reason instead of a restarting job.
      */
     public static StreamingPredictionJob fromConfig(ReadableConfig conf) throws Exception {
-        String servers = StreamingOptions.required(conf, StreamingOptions.BOOTSTRAP_SERVERS);
+        KafkaWiring kafka = new KafkaWiring(conf);
         String modelDir = StreamingOptions.required(conf, StreamingOptions.MODEL_DIR);
-        Properties client = StreamingOptions.clientProperties(conf);
         FeatureSet set = FlightFeatures.standard();
         ModelGate gate =
                 ModelGate.builder().maxBytes(conf.get(StreamingOptions.MAX_MODEL_BYTES)).build();
         ModelRegistry.load(modelDir, gate, set);
-        boolean bounded = conf.get(StreamingOptions.BOUNDED);
-
-        KafkaSourceBuilder<DecodedEvent> events =
-                KafkaSource.<DecodedEvent>builder()
-                        .setBootstrapServers(servers)
-                        .setProperties(client)
-                        .setTopics(conf.get(StreamingOptions.EVENTS_TOPIC))
-                        .setGroupId(conf.get(StreamingOptions.GROUP_ID))
-                        .setStartingOffsets(
-                                startingOffsets(conf.get(StreamingOptions.STARTING_OFFSETS)))
-                        .setValueOnlyDeserializer(new DecodedEvent.Schema());
-        if (bounded) {
-            events.setBounded(OffsetsInitializer.latest());
-        }
-        KafkaSource<byte[]> control = null;
-        String controlTopic = conf.get(StreamingOptions.CONTROL_TOPIC);
-        if (controlTopic != null) {
-            KafkaSourceBuilder<byte[]> c =
-                    KafkaSource.<byte[]>builder()
-                            .setBootstrapServers(servers)
-                            .setProperties(client)
-                            .setTopics(controlTopic)
-                            .setGroupId(conf.get(StreamingOptions.GROUP_ID) + "-control")
-                            .setStartingOffsets(OffsetsInitializer.earliest())
-                            .setValueOnlyDeserializer(new RawBytes());
-            if (bounded) {
-                c.setBounded(OffsetsInitializer.latest());
-            }
-            control = c.build();
-        }
-        String prefix = conf.get(StreamingOptions.TRANSACTIONAL_ID_PREFIX);
-        Duration timeout = conf.get(StreamingOptions.TRANSACTION_TIMEOUT);
-        Duration idleness = conf.get(StreamingOptions.IDLENESS);
-        if (idleness.isNegative()) {
-            throw new IllegalArgumentException(
-                    StreamingOptions.IDLENESS.key()
-                            + ": must be 0 (off) or positive, got "
-                            + idleness);
-        }
         return new StreamingPredictionJob(
-                        events.build(),
-                        control,
-                        kafkaSink(
-                                servers,
-                                client,
-                                conf.get(StreamingOptions.PREDICTIONS_TOPIC),
-                                prefix + "-predictions",
-                                timeout),
-                        kafkaSink(
-                                servers,
-                                client,
-                                conf.get(StreamingOptions.DEADLETTER_TOPIC),
-                                prefix + "-deadletter",
-                                timeout),
-                        kafkaSink(
-                                servers,
-                                client,
-                                conf.get(StreamingOptions.LATE_TOPIC),
-                                prefix + "-late",
-                                timeout),
+                        kafka.events(new DecodedEvent.Schema()),
+                        kafka.control(),
+                        kafka.sink(StreamingOptions.PREDICTIONS_TOPIC, "predictions"),
+                        kafka.sink(StreamingOptions.DEADLETTER_TOPIC, "deadletter"),
+                        kafka.sink(StreamingOptions.LATE_TOPIC, "late"),
                         set,
-                        new Scoring(
-                                modelDir,
-                                gate,
-                                conf.get(StreamingOptions.MAX_BATCH),
-                                conf.get(StreamingOptions.MAX_WAIT),
-                                conf.get(StreamingOptions.INTRA_OP_THREADS)),
+                        kafka.scoring(modelDir, gate),
                         conf.get(StreamingOptions.OUT_OF_ORDERNESS),
-                        idleness)
+                        kafka.idleness())
                 .withWatermarkAlignment(conf.get(StreamingOptions.WATERMARK_ALIGNMENT));
     }
 
