@@ -37,14 +37,17 @@ public final class Chromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
+    private final Path profile;
     private final WebSocket socket;
     private final String session;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<String> console = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private Chromium(Process process, WebSocket socket, Listener listener) throws Exception {
+    private Chromium(Process process, Path profile, WebSocket socket, Listener listener)
+            throws Exception {
         this.process = process;
+        this.profile = profile;
         this.socket = socket;
         listener.owner = this;
         String target =
@@ -74,6 +77,8 @@ public final class Chromium implements AutoCloseable {
                                 "--disable-component-update",
                                 "--disable-sync",
                                 "--disable-dev-shm-usage",
+                                "--disable-crash-reporter",
+                                "--disable-breakpad",
                                 "--user-data-dir=" + profile,
                                 "--remote-debugging-address=127.0.0.1",
                                 "--remote-debugging-port=0",
@@ -109,9 +114,9 @@ public final class Chromium implements AutoCloseable {
                             .connectTimeout(Duration.ofSeconds(30))
                             .buildAsync(ws, listener)
                             .get(30, TimeUnit.SECONDS);
-            return new Chromium(p, socket, listener);
+            return new Chromium(p, profile, socket, listener);
         } catch (Exception | Error e) {
-            p.destroyForcibly();
+            stop(p);
             throw e;
         }
     }
@@ -203,16 +208,58 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the browser and all its helper processes (renderer, GPU, utility), then removes the
+     * profile. The helpers outlive a killed parent for a moment and keep writing into the profile,
+     * which made the caller's temporary directory fail to delete (seen in CI), so they are stopped
+     * one by one and waited for before the profile goes.
+     */
     @Override
     public void close() throws Exception {
         try {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
         } catch (Exception ignored) {
-            // the browser is killed below either way
+            // the browser is stopped below either way
         }
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        stop(process);
+        deleteWithRetries(profile);
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        List<ProcessHandle> all = new java.util.ArrayList<>(p.descendants().toList());
+        all.add(p.toHandle());
+        for (ProcessHandle h : all) {
+            h.destroy();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle h : all) {
+            long left = deadline - System.nanoTime();
+            try {
+                h.onExit().get(Math.max(left, 1), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException
+                    | java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+            }
+        }
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private static void deleteWithRetries(Path dir) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+                return;
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (!Files.exists(dir)) {
+                    return;
+                }
+                if (attempt == 20) {
+                    throw new IOException("cannot remove the Chromium profile " + dir, e);
+                }
+                Thread.sleep(250);
+            }
         }
     }
 
