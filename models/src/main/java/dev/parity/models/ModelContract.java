@@ -32,6 +32,26 @@ public final class ModelContract implements Serializable {
         return new ModelContract(plan.name(), plan.fingerprint(), plan.modelInputs());
     }
 
+    /**
+     * The online contract of a spec: its model inputs an online request can be served with ({@link
+     * SpecPlan#onlineInputs()}: context and daily features).
+     */
+    public static ModelContract online(SpecPlan plan) {
+        return new ModelContract(plan.name(), plan.fingerprint(), plan.onlineInputs());
+    }
+
+    /**
+     * The spec contract a model with input columns {@code modelInputs} is meant for: the online one
+     * when they are exactly the online inputs (and those differ from the full set), else the full
+     * one, which the gate then checks as usual.
+     */
+    public static ModelContract forSpec(SpecPlan plan, List<String> modelInputs) {
+        List<String> online = plan.onlineInputs();
+        return online.equals(modelInputs) && !online.equals(plan.modelInputs())
+                ? online(plan)
+                : of(plan);
+    }
+
     public String name() {
         return name;
     }

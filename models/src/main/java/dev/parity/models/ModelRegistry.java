@@ -1,6 +1,7 @@
 package dev.parity.models;
 
 import dev.parity.features.api.FeatureSet;
+import dev.parity.features.engine.SpecPlan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,6 +115,25 @@ public final class ModelRegistry {
         }
         gate.check(modelPath.toString(), bytes, manifest, expected);
         return new LoadedModel(modelPath.toString(), bytes, manifest);
+    }
+
+    /**
+     * The contract of {@code plan} that the model in {@code modelDir} is meant for ({@link
+     * ModelContract#forSpec}: the online one for a model of the spec's online inputs, else the full
+     * one); the full one when the manifest cannot be read, so that the gate reports why.
+     */
+    public static ModelContract specContract(String modelDir, SpecPlan plan) {
+        try {
+            return ModelContract.forSpec(plan, manifestOf(modelDir).inputNames());
+        } catch (IOException | RuntimeException e) {
+            return ModelContract.of(plan);
+        }
+    }
+
+    /** The manifest in {@code modelDir}, read but not gated (use {@link #load} to serve). */
+    public static ModelManifest manifestOf(String modelDir) throws IOException {
+        Path manifestPath = new Path(new Path(modelDir), MANIFEST_FILE);
+        return ModelManifest.fromJson(read(manifestPath.getFileSystem(), manifestPath, 1 << 20));
     }
 
     private static String segment(String what, String value) {

@@ -68,7 +68,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = {
                 "Feature set the model reads: standard (flights_v1, the streaming job's) or online"
                         + " (flights_online_v1: the daily snapshot feature and the request's"
-                        + " context, for the online job). Default: ${DEFAULT-VALUE}."
+                        + " context, for the online job). With --spec: standard (the spec's numeric"
+                        + " columns) or online (its numeric context columns and daily features)."
+                        + " Default: ${DEFAULT-VALUE}."
             })
     String featuresSet;
 
@@ -154,6 +156,26 @@ public final class TrainCommand implements Callable<Integer> {
     private String report;
     private String baselineColumn;
 
+    /** The contract {@code --features-set} names for a spec. */
+    static ModelContract specContract(SpecPlan plan, String set) {
+        switch (set) {
+            case "standard":
+                return ModelContract.of(plan);
+            case "online":
+                ModelContract online = ModelContract.online(plan);
+                if (online.inputColumns().isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "--features-set online: spec "
+                                    + plan.name()
+                                    + " has no numeric context column and no daily feature");
+                }
+                return online;
+            default:
+                throw new IllegalArgumentException(
+                        "--features-set: expected standard or online, got '" + set + "'");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isReadable(features)) {
@@ -162,7 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         SpecPlan plan = split.plan();
         if (plan != null) {
-            contract = split.contract();
+            contract = specContract(plan, featuresSet);
             baselineColumn = null;
         } else {
             FeatureSet set = FlightFeatures.named("--features-set", featuresSet);

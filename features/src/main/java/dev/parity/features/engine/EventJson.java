@@ -73,6 +73,14 @@ public final class EventJson implements Serializable {
 
     /** The event in {@code bytes}, or why it is not one ({@code source} names the topic). */
     public DecodedRow decode(String source, long offset, byte[] bytes) {
+        return decode(source, offset, bytes, null);
+    }
+
+    /**
+     * As {@link #decode(String, long, byte[])}, an event without a {@code kind} member being of
+     * {@code defaultKind} (when not null), however many kinds the spec has.
+     */
+    public DecodedRow decode(String source, long offset, byte[] bytes, SpecPlan.Kind defaultKind) {
         String raw = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
         JsonNode n;
         try {
@@ -89,7 +97,9 @@ public final class EventJson implements Serializable {
         }
         SpecPlan.Kind kind;
         JsonNode kindNode = n.get(KIND);
-        if (kindNode == null || kindNode.isNull()) {
+        if ((kindNode == null || kindNode.isNull()) && defaultKind != null) {
+            kind = defaultKind;
+        } else if (kindNode == null || kindNode.isNull()) {
             if (plan.kinds().size() != 1) {
                 return DecodedRow.rejected(
                         source, offset, "missing member '" + KIND + "' (the event kind)", raw);

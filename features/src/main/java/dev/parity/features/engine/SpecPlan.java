@@ -283,6 +283,37 @@ public final class SpecPlan implements Serializable {
                 .toArray();
     }
 
+    /**
+     * The model inputs an online request can be served with ({@link #modelInputs()} restricted to
+     * context columns and daily-window features): a daily feature changes only at UTC midnight, so
+     * its value is the day's snapshot; a sliding one would need the events of the last minutes.
+     */
+    public List<String> onlineInputs() {
+        List<String> names = new ArrayList<>();
+        List<String> header = header();
+        for (int p : modelInputPositions()) {
+            if (p < context.length || slots.get(p - context.length).window().isDaily()) {
+                names.add(header.get(p + 1));
+            }
+        }
+        return names;
+    }
+
+    /** The positions of {@code columns} (output column names) in a {@link FeatureRow}'s values. */
+    public int[] positionsOf(List<String> columns) {
+        List<String> header = header();
+        int[] positions = new int[columns.size()];
+        for (int i = 0; i < positions.length; i++) {
+            int at = header.indexOf(columns.get(i));
+            if (at < 1) {
+                throw new IllegalArgumentException(
+                        "spec " + spec.name() + " has no output column '" + columns.get(i) + "'");
+            }
+            positions[i] = at - 1;
+        }
+        return positions;
+    }
+
     /** The query context's first timestamp column, what training splits rows by by default. */
     public java.util.Optional<String> firstTimestampColumn() {
         for (Column c : context) {
@@ -450,6 +481,35 @@ public final class SpecPlan implements Serializable {
             return sb.toString();
         }
 
+        /**
+         * The entity of {@code e} in this group as the snapshot table names it: its key values as a
+         * JSON array ({@code ["JFK"]}, {@code ["JFK","LAX"]}, numbers unquoted), one-to-one with
+         * the values; null when the kind lacks a key field or a key value is null.
+         */
+        public String entityOf(EventRow e) {
+            int[] pos = keyFields[e.kind];
+            if (pos == null) {
+                return null;
+            }
+            StringBuilder sb = new StringBuilder(24).append('[');
+            for (int i = 0; i < pos.length; i++) {
+                Object v = e.values[pos[i]];
+                if (v == null) {
+                    return null;
+                }
+                sb.append(i == 0 ? "" : ",");
+                if (v instanceof String) {
+                    sb.append('"');
+                    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                            .quoteAsString((String) v, sb);
+                    sb.append('"');
+                } else {
+                    sb.append(v);
+                }
+            }
+            return sb.append(']').toString();
+        }
+
         /** The key values of {@code e} as people read them: the values joined by {@code |}. */
         public String describeKey(EventRow e) {
             int[] pos = keyFields[e.kind];
@@ -521,6 +581,13 @@ public final class SpecPlan implements Serializable {
 
         public AggregationKind aggregation() {
             return def.aggregation();
+        }
+
+        /** The value over an empty window: 0 for the counts, null for the rest. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Object emptyValue() {
+            Aggregator agg = aggregator;
+            return agg.result(agg.empty());
         }
 
         public int group() {

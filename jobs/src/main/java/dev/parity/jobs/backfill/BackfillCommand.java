@@ -15,6 +15,7 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.SpecRowInput;
 import dev.parity.models.flink.SpecScoringOperator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -285,12 +286,19 @@ public final class BackfillCommand implements Callable<Integer> {
         if (model != null) {
             ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
             // checked here so that a model of another spec fails before the job starts
-            manifest = ModelRegistry.load(model, gate, ModelContract.of(plan)).manifest();
+            // a model of the spec's online inputs is scored on the same rows (skew checks)
+            ModelContract contract = ModelRegistry.specContract(model, plan);
+            manifest = ModelRegistry.load(model, gate, contract).manifest();
             scoring =
                     new SpecScoringOperator(
-                            model, gate, plan, maxBatch, maxWait.toMillis(), intraOpThreads);
+                            model,
+                            gate,
+                            new SpecRowInput(plan, contract),
+                            maxBatch,
+                            maxWait.toMillis(),
+                            intraOpThreads);
             if (shadowModel != null) {
-                ModelRegistry.load(shadowModel, gate, ModelContract.of(plan));
+                ModelRegistry.load(shadowModel, gate, contract);
                 scoring.withShadow(shadowModel);
             }
         }

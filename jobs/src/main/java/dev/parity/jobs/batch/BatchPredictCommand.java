@@ -2,13 +2,20 @@ package dev.parity.jobs.batch;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.engine.SpecSnapshots;
 import dev.parity.features.flink.PipelineCounters;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
+import dev.parity.jobs.backfill.SpecBackfillJob;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.SpecRowInput;
+import dev.parity.models.flink.SpecScoringOperator;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +25,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -51,9 +59,18 @@ public final class BatchPredictCommand implements Callable<Integer> {
     @Option(
             names = "--events",
             required = true,
+            paramLabel = "[KIND=]FILE",
+            description =
+                    "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination. Events before --from still feed the features. With --spec: a Parquet or CSV file of the spec's source rows, of its one event kind, or of the kind named before '='; repeat for several files.")
+    List<String> eventFiles;
+
+    @Option(
+            names = "--spec",
             paramLabel = "FILE",
             description =
-                    "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination. Events before --from still feed the features.")
+                    "Feature spec (YAML, see docs/SPEC.md) to compute instead of the built-in flights features; snapshots of its daily features go to spec_feature_snapshots.")
+    Path spec;
+
     String events;
 
     @Option(
@@ -143,14 +160,22 @@ public final class BatchPredictCommand implements Callable<Integer> {
         if (allowedLateness.isNegative()) {
             throw new IllegalArgumentException("--allowed-lateness must not be negative");
         }
-        if (!events.contains("://") && !Files.isReadable(Path.of(events))) {
-            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
-        }
         LocalDate fromDay = day("--from", from);
         LocalDate toDay = day("--to", to);
         if (fromDay != null && toDay != null && toDay.isBefore(fromDay)) {
             throw new IllegalArgumentException(
                     "--to (" + toDay + ") is before --from (" + fromDay + ")");
+        }
+        if (spec != null) {
+            return runSpec(fromDay, toDay);
+        }
+        if (eventFiles.size() != 1) {
+            throw new IllegalArgumentException(
+                    "--events: the built-in flights features read one file; several need --spec");
+        }
+        events = eventFiles.get(0);
+        if (!events.contains("://") && !Files.isReadable(Path.of(events))) {
+            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
         }
         JdbcTarget db = jdbc.target();
 
@@ -160,6 +185,82 @@ public final class BatchPredictCommand implements Callable<Integer> {
         // Before the job: an unreachable database fails here, naming --jdbc-url.
         db.prepareTables();
 
+        StreamExecutionEnvironment env = environment();
+        ScoringOperator scoring = new ScoringOperator(model, gate, set, maxBatch, 5, 1);
+        new BatchPredictionJob(
+                        events, set, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
+                .build(env);
+        announce(events, fromDay, toDay, manifest, db);
+        return execute(env, db, manifest, null);
+    }
+
+    /**
+     * The batch prediction of {@code --spec} through the generic engine; afterwards the days it
+     * wrote complete snapshots for are recorded in {@code spec_snapshot_days}.
+     */
+    private Integer runSpec(LocalDate fromDay, LocalDate toDay) throws Exception {
+        SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+        List<SpecBackfillJob.Input> inputs = SpecBackfillJob.inputs(plan, eventFiles);
+        for (int i = 0; i < inputs.size(); i++) {
+            SpecBackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
+        }
+        JdbcTarget db = jdbc.target();
+        ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
+        ModelContract contract = ModelRegistry.specContract(model, plan);
+        ModelManifest manifest = ModelRegistry.load(model, gate, contract).manifest();
+        db.prepareTables();
+
+        StreamExecutionEnvironment env = environment();
+        SpecScoringOperator scoring =
+                new SpecScoringOperator(
+                        model, gate, new SpecRowInput(plan, contract), maxBatch, 5, 1);
+        new SpecBatchPredictionJob(
+                        plan, inputs, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
+                .build(env);
+        announce(
+                "spec " + spec + ", " + String.join(" ", eventFiles), fromDay, toDay, manifest, db);
+        return execute(
+                env,
+                db,
+                manifest,
+                result -> {
+                    Object first = result.getAccumulatorResult(SpecBatchPredictionJob.FIRST_EVENT);
+                    Object last = result.getAccumulatorResult(SpecBatchPredictionJob.LAST_EVENT);
+                    if (first == null || last == null || !SpecSnapshots.hasDailyFeatures(plan)) {
+                        return;
+                    }
+                    LocalDate a = dayOf((Long) first);
+                    LocalDate b = dayOf((Long) last);
+                    a = fromDay != null && fromDay.isAfter(a) ? fromDay : a;
+                    b = toDay != null && toDay.isBefore(b) ? toDay : b;
+                    if (!b.isBefore(a)) {
+                        recordDays(db, plan, a, b);
+                        console.printf(Locale.ROOT, "  %-24s %s .. %s%n", "snapshot_days", a, b);
+                    }
+                });
+    }
+
+    private static LocalDate dayOf(long millis) {
+        return LocalDate.ofEpochDay(Math.floorDiv(millis, 86_400_000L));
+    }
+
+    private static void recordDays(JdbcTarget db, SpecPlan plan, LocalDate first, LocalDate last)
+            throws Exception {
+        try (Connection c = db.connect();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "INSERT INTO spec_snapshot_days (spec_fingerprint, spec_name,"
+                                        + " first_day, last_day) VALUES (?, ?, ?, ?)"
+                                        + " ON CONFLICT DO NOTHING")) {
+            ps.setString(1, plan.fingerprint());
+            ps.setString(2, plan.name());
+            ps.setObject(3, first);
+            ps.setObject(4, last);
+            ps.executeUpdate();
+        }
+    }
+
+    private StreamExecutionEnvironment environment() {
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.BATCH, !onCluster);
         if (!onCluster && !progressInterval.isZero()) {
             conf.setString(
@@ -170,20 +271,37 @@ public final class BatchPredictCommand implements Callable<Integer> {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        ScoringOperator scoring = new ScoringOperator(model, gate, set, maxBatch, 5, 1);
-        new BatchPredictionJob(
-                        events, set, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
-                .build(env);
+        return env;
+    }
 
+    private void announce(
+            String what,
+            LocalDate fromDay,
+            LocalDate toDay,
+            ModelManifest manifest,
+            JdbcTarget db) {
         console.printf(
                 Locale.ROOT,
                 "batch-predict: %s [%s .. %s] with %s/%s -> %s%n",
-                events,
+                what,
                 fromDay == null ? "start" : fromDay,
                 toDay == null ? "end" : toDay,
                 manifest.name,
                 manifest.version,
                 db);
+    }
+
+    /** After a successful run, before the summary's last lines. */
+    private interface AfterRun {
+        void accept(JobExecutionResult result) throws Exception;
+    }
+
+    private Integer execute(
+            StreamExecutionEnvironment env,
+            JdbcTarget db,
+            ModelManifest manifest,
+            AfterRun afterRun)
+            throws Exception {
         long start = System.nanoTime();
         JobExecutionResult result = env.execute("parity-batch-predict");
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -211,6 +329,9 @@ public final class BatchPredictCommand implements Callable<Integer> {
         line("table_rows_for_model", rowsFor(db, manifest));
         console.printf(Locale.ROOT, "  %-24s %.2f%n", "wall_time_s", seconds);
         console.printf(Locale.ROOT, "  %-24s %.0f%n", "predictions_per_s", upserted / seconds);
+        if (unscorable == 0 && afterRun != null) {
+            afterRun.accept(result);
+        }
         if (unscorable > 0) {
             throw new IllegalStateException(
                     unscorable

@@ -2,14 +2,23 @@ package dev.parity.jobs.online;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcOptions;
 import dev.parity.jobs.batch.JdbcTarget;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.SpecRowInput;
+import dev.parity.models.flink.SpecScoringOperator;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -50,6 +59,13 @@ public final class OnlineCommand implements Callable<Integer> {
     String model;
 
     @Mixin JdbcOptions jdbc;
+
+    @Option(
+            names = "--spec",
+            paramLabel = "FILE",
+            description =
+                    "Feature spec (YAML, see docs/SPEC.md): requests are its query events as JSON, answered from the spec_feature_snapshots of batch-predict --spec by a model of its online inputs (train --spec --features-set online).")
+    Path spec;
 
     @Option(
             names = "--requests-topic",
@@ -98,13 +114,51 @@ public final class OnlineCommand implements Callable<Integer> {
         this.onCluster = onCluster;
     }
 
+    /**
+     * The online contract of {@code plan}; a model of the full spec is refused before any job
+     * starts, naming the inputs a request cannot be served with.
+     */
+    static ModelContract onlineContract(SpecPlan plan, String modelDir) {
+        ModelContract online = ModelContract.online(plan);
+        if (online.inputColumns().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--spec: spec "
+                            + plan.name()
+                            + " has no numeric context column and no daily feature to serve"
+                            + " online");
+        }
+        List<String> unservable = new ArrayList<>();
+        try {
+            for (String input : ModelRegistry.manifestOf(modelDir).inputNames()) {
+                if (plan.header().contains(input) && !online.inputColumns().contains(input)) {
+                    unservable.add(input);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return online; // the gate names what is wrong with the model directory
+        }
+        if (!unservable.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--model "
+                            + modelDir
+                            + ": reads "
+                            + String.join(", ", unservable)
+                            + ", which an online request cannot be served with (only context"
+                            + " columns and daily features are); train it with --spec --features-set"
+                            + " online");
+        }
+        return online;
+    }
+
     @Override
     public Integer call() throws Exception {
         JdbcTarget db = jdbc.target();
         db.prepareTables();
+        SpecPlan plan = spec == null ? null : SpecPlan.of(FeatureSpec.load(spec));
         FeatureSet set = FlightFeatures.online();
         ModelGate gate = ModelGate.builder().build();
-        ModelManifest manifest = ModelRegistry.load(model, gate, set).manifest();
+        ModelContract contract = plan == null ? ModelContract.of(set) : onlineContract(plan, model);
+        ModelManifest manifest = ModelRegistry.load(model, gate, contract).manifest();
 
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, !onCluster);
         // bounded restarts: a poison request must not restart the job forever (a known Flink trap)
@@ -125,9 +179,28 @@ public final class OnlineCommand implements Callable<Integer> {
                         responsesTopic,
                         "parity-online-responses",
                         Duration.ofMinutes(10));
-        ScoringOperator scoring =
-                new ScoringOperator(model, gate, set, 64, Math.max(1, maxWait.toMillis()), 1);
-        new OnlinePredictionJob(source, sink, set, scoring, db).build(env);
+        long waitMillis = Math.max(1, maxWait.toMillis());
+        OnlinePredictionJob job =
+                plan == null
+                        ? new OnlinePredictionJob(
+                                source,
+                                sink,
+                                set,
+                                new ScoringOperator(model, gate, set, 64, waitMillis, 1),
+                                db)
+                        : OnlinePredictionJob.forSpec(
+                                source,
+                                sink,
+                                plan,
+                                new SpecScoringOperator(
+                                        model,
+                                        gate,
+                                        new SpecRowInput(plan, contract),
+                                        64,
+                                        waitMillis,
+                                        1),
+                                db);
+        job.build(env);
         System.out.printf(
                 Locale.ROOT,
                 "online: %s -> %s with %s/%s, snapshots from %s%n",

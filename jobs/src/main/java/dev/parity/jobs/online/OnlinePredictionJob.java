@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.WindowSpec;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.SpecPlan;
 import dev.parity.jobs.CliErrors;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.streaming.RawBytes;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.SpecScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,6 +34,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 
 /**
  * Online prediction (the online mode, docs/ARCHITECTURE.md): requests {@code {request_id, origin,
@@ -49,9 +54,7 @@ public final class OnlinePredictionJob {
 
     private final Source<byte[], ?, ?> requests;
     private final Sink<byte[]> responses;
-    private final FeatureSet set;
-    private final ScoringOperator scoring;
-    private final JdbcTarget db;
+    private final Stage<?> stage;
 
     public OnlinePredictionJob(
             Source<byte[], ?, ?> requests,
@@ -59,11 +62,60 @@ public final class OnlinePredictionJob {
             FeatureSet set,
             ScoringOperator scoring,
             JdbcTarget db) {
+        this(
+                requests,
+                responses,
+                new Stage<>(
+                        new OnlineLookup(set, db),
+                        TypeInformation.of(FeatureVector.class),
+                        scoring));
+    }
+
+    private OnlinePredictionJob(
+            Source<byte[], ?, ?> requests, Sink<byte[]> responses, Stage<?> stage) {
         this.requests = requests;
         this.responses = responses;
-        this.set = set;
-        this.scoring = scoring;
-        this.db = db;
+        this.stage = stage;
+    }
+
+    /**
+     * The online job of a feature spec: requests are query events as JSON ({@link
+     * SpecOnlineLookup}), answered from {@code spec_feature_snapshots} by a model of the spec's
+     * online inputs; responses as for flights, {@code request_id} being the query event's id.
+     */
+    public static OnlinePredictionJob forSpec(
+            Source<byte[], ?, ?> requests,
+            Sink<byte[]> responses,
+            SpecPlan plan,
+            SpecScoringOperator scoring,
+            JdbcTarget db) {
+        return new OnlinePredictionJob(
+                requests,
+                responses,
+                new Stage<>(new SpecOnlineLookup(plan, db), EngineTypes.ROW, scoring));
+    }
+
+    /** Request to model input, and its scoring: the part that depends on the feature set. */
+    private static final class Stage<T> {
+        final ProcessFunction<byte[], T> lookup;
+        final TypeInformation<T> type;
+        final OneInputStreamOperator<T, Prediction> scoring;
+
+        Stage(
+                ProcessFunction<byte[], T> lookup,
+                TypeInformation<T> type,
+                OneInputStreamOperator<T, Prediction> scoring) {
+            this.lookup = lookup;
+            this.type = type;
+            this.scoring = scoring;
+        }
+
+        SingleOutputStreamOperator<T> lookUp(DataStream<byte[]> raw) {
+            return raw.process(lookup)
+                    .returns(type)
+                    .name("look-up-snapshots")
+                    .uid("online-look-up-snapshots");
+        }
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -76,15 +128,13 @@ public final class OnlinePredictionJob {
         DataStream<byte[]> raw =
                 env.fromSource(requests, WatermarkStrategy.noWatermarks(), "requests")
                         .uid("online-requests");
-        SingleOutputStreamOperator<FeatureVector> vectors =
-                afterSource
-                        .apply(raw)
-                        .process(new OnlineLookup(set, db))
-                        .returns(TypeInformation.of(FeatureVector.class))
-                        .name("look-up-snapshots")
-                        .uid("online-look-up-snapshots");
+        build(afterSource.apply(raw), stage);
+    }
+
+    private <T> void build(DataStream<byte[]> raw, Stage<T> stage) {
+        SingleOutputStreamOperator<T> inputs = stage.lookUp(raw);
         SingleOutputStreamOperator<Prediction> predictions =
-                vectors.transform("score", TypeInformation.of(Prediction.class), scoring)
+                inputs.transform("score", TypeInformation.of(Prediction.class), stage.scoring)
                         .uid("online-score");
         DataStream<byte[]> answers =
                 predictions
@@ -97,7 +147,7 @@ public final class OnlinePredictionJob {
                         .map(OnlinePredictionJob::unscorable)
                         .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
                         .name("unscorable-responses");
-        answers.union(vectors.getSideOutput(OnlineLookup.ERRORS), unscorable)
+        answers.union(inputs.getSideOutput(OnlineLookup.ERRORS), unscorable)
                 .sinkTo(responses)
                 .name("write-responses")
                 .uid("online-write-responses");

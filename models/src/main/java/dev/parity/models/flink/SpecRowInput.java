@@ -5,9 +5,10 @@ import dev.parity.features.engine.SpecPlan;
 import dev.parity.models.ModelContract;
 
 /**
- * Any feature spec's {@link FeatureRow}s as model input: the spec's numeric columns ({@link
- * SpecPlan#modelInputs()}) in order, a {@code long} or {@code double} as its value, a {@code
- * boolean} as 0 or 1, a null as the manifest's default. No per-dataset code.
+ * Any feature spec's {@link FeatureRow}s as model input: the contract's columns (by default the
+ * spec's numeric columns, {@link SpecPlan#modelInputs()}) in order, a {@code long} or {@code
+ * double} as its value, a {@code boolean} as 0 or 1, a null as the manifest's default. No
+ * per-dataset code.
  */
 public final class SpecRowInput implements ScoringInput<FeatureRow> {
     private static final long serialVersionUID = 1L;
@@ -17,9 +18,21 @@ public final class SpecRowInput implements ScoringInput<FeatureRow> {
     private final int[] positions;
 
     public SpecRowInput(SpecPlan plan) {
+        this(plan, ModelContract.of(plan));
+    }
+
+    /**
+     * The columns of {@code contract} (a spec contract such as {@link ModelContract#online}), read
+     * from the rows by name.
+     */
+    public SpecRowInput(SpecPlan plan, ModelContract contract) {
+        if (!contract.fingerprint().equals(plan.fingerprint())) {
+            throw new IllegalArgumentException(
+                    "contract " + contract + " is not of spec " + plan.name());
+        }
         this.plan = plan;
-        this.contract = ModelContract.of(plan);
-        this.positions = plan.modelInputPositions();
+        this.contract = contract;
+        this.positions = plan.positionsOf(contract.inputColumns());
     }
 
     public SpecPlan plan() {

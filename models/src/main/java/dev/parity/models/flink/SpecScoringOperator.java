@@ -27,7 +27,18 @@ public final class SpecScoringOperator extends AbstractScoringOperator<FeatureRo
             int maxBatch,
             long maxWaitMillis,
             int intraOpThreads) {
-        super(modelDir, gate, new SpecRowInput(plan), maxBatch, maxWaitMillis, intraOpThreads);
+        this(modelDir, gate, new SpecRowInput(plan), maxBatch, maxWaitMillis, intraOpThreads);
+    }
+
+    /** Reading the columns of {@code input}'s contract, such as the online ones. */
+    public SpecScoringOperator(
+            String modelDir,
+            ModelGate gate,
+            SpecRowInput input,
+            int maxBatch,
+            long maxWaitMillis,
+            int intraOpThreads) {
+        super(modelDir, gate, input, maxBatch, maxWaitMillis, intraOpThreads);
     }
 
     /** Shadows every row with the candidate in {@code shadowModelDir}; see {@link #setShadow}. */
