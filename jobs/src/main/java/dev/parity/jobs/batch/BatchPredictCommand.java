@@ -52,6 +52,9 @@ import picocli.CommandLine.Option;
             "The same job upserts the daily batch-feature snapshots of the period's days into"
                     + " feature_snapshots(entity, day, feature, value): every window feature per"
                     + " origin, dest and route as of the day's midnight UTC.",
+            "With --spec: the spec's query events are scored, and the snapshots of its daily"
+                    + " features go to spec_feature_snapshots(spec_fingerprint, entity, day,"
+                    + " feature, value), the days covered to spec_snapshot_days (docs/SPEC.md).",
             "Tables are created if missing. Re-running a period leaves the same rows; only"
                     + " computed_at changes."
         })

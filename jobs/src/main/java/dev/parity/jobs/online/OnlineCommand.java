@@ -45,7 +45,10 @@ import picocli.CommandLine.Option;
             "A request without a snapshot for its day gets {request_id, feature_day, error}."
                     + " The model must be built on the online feature set ("
                     + FlightFeatures.ONLINE_SET_NAME
-                    + ")."
+                    + ").",
+            "With --spec: a request is one query event of the spec as JSON, answered from the"
+                    + " spec_feature_snapshots of batch-predict --spec by a model of the spec's"
+                    + " online inputs (docs/SPEC.md)."
         })
 public final class OnlineCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT")
