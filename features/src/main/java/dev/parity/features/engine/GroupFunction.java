@@ -42,23 +42,7 @@ public final class GroupFunction extends KeyedProcessFunction<String, RoutedEven
         for (SpecPlan.Group g : plan.groups()) {
             evaluators.add(new GroupEvaluator(g));
         }
-        store =
-                new Store(
-                        getRuntimeContext()
-                                .getMapState(
-                                        new MapStateDescriptor<>(
-                                                "pending", Types.LONG, EngineTypes.GROUP_STATE)),
-                        getRuntimeContext()
-                                .getMapState(
-                                        new MapStateDescriptor<>(
-                                                "queries",
-                                                Types.LONG,
-                                                PrimitiveArrayTypeInfo
-                                                        .LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
-                        getRuntimeContext()
-                                .getState(
-                                        new ValueStateDescriptor<>(
-                                                "running", EngineTypes.GROUP_STATE)));
+        store = Store.open(getRuntimeContext());
         answered = getRuntimeContext().getMetricGroup().counter("queriesAnswered");
     }
 
@@ -97,6 +81,22 @@ public final class GroupFunction extends KeyedProcessFunction<String, RoutedEven
         private final MapState<Long, long[]> queries;
         private final ValueState<GroupState> running;
         TimerService timers;
+
+        /**
+         * The store on the keyed state of {@code ctx} (the same names in every engine operator).
+         */
+        static Store open(org.apache.flink.api.common.functions.RuntimeContext ctx) {
+            return new Store(
+                    ctx.getMapState(
+                            new MapStateDescriptor<>(
+                                    "pending", Types.LONG, EngineTypes.GROUP_STATE)),
+                    ctx.getMapState(
+                            new MapStateDescriptor<>(
+                                    "queries",
+                                    Types.LONG,
+                                    PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
+                    ctx.getState(new ValueStateDescriptor<>("running", EngineTypes.GROUP_STATE)));
+        }
 
         Store(
                 MapState<Long, GroupState> pending,

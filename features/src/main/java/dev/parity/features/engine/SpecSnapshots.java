@@ -6,9 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -114,25 +111,7 @@ public final class SpecSnapshots {
             for (SpecPlan.Group g : plan.groups()) {
                 evaluators.add(new GroupEvaluator(g));
             }
-            store =
-                    new GroupFunction.Store(
-                            getRuntimeContext()
-                                    .getMapState(
-                                            new MapStateDescriptor<>(
-                                                    "pending",
-                                                    Types.LONG,
-                                                    EngineTypes.GROUP_STATE)),
-                            getRuntimeContext()
-                                    .getMapState(
-                                            new MapStateDescriptor<>(
-                                                    "queries",
-                                                    Types.LONG,
-                                                    PrimitiveArrayTypeInfo
-                                                            .LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
-                            getRuntimeContext()
-                                    .getState(
-                                            new ValueStateDescriptor<>(
-                                                    "running", EngineTypes.GROUP_STATE)));
+            store = GroupFunction.Store.open(getRuntimeContext());
         }
 
         @Override

@@ -146,9 +146,21 @@ public final class BatchPredictionJob {
         long to = toMillisExclusive;
         DataStream<FeatureVector> inPeriod =
                 out.vectors().filter(v -> v.depTime >= from && v.depTime < to).name("in-period");
-        SingleOutputStreamOperator<Prediction> predictions =
+        writePredictions(
                 inPeriod.transform("score", TypeInformation.of(Prediction.class), scoring)
-                        .uid("score");
+                        .uid("score"),
+                db,
+                executionOptions());
+    }
+
+    /**
+     * Upserts {@code predictions} into {@code batch_predictions}, counted; the unscorable ones are
+     * counted too (never silently dropped: the command reports them and fails the run).
+     */
+    static void writePredictions(
+            SingleOutputStreamOperator<Prediction> predictions,
+            JdbcTarget db,
+            JdbcExecutionOptions options) {
         predictions
                 .map(new Counted<Prediction>(PREDICTIONS_UPSERTED))
                 .returns(TypeInformation.of(Prediction.class))
@@ -163,11 +175,10 @@ public final class BatchPredictionJob {
                                             ps.setString(3, p.version);
                                             ps.setFloat(4, p.prediction);
                                         })
-                                .withExecutionOptions(executionOptions())
+                                .withExecutionOptions(options)
                                 .buildAtLeastOnce(db.connectionOptions()))
                 .name("upsert-batch-predictions")
                 .uid("upsert-batch-predictions");
-        // Never silently dropped: counted here and reported by the command (which fails the run).
         predictions
                 .getSideOutput(ScoringOperator.UNSCORABLE)
                 .map(new Counted<UnscorableRecord>(UNSCORABLE))
@@ -178,6 +189,11 @@ public final class BatchPredictionJob {
     }
 
     private JdbcExecutionOptions executionOptions() {
+        return executionOptions(jdbcBatchSize);
+    }
+
+    /** Batches of {@code jdbcBatchSize} rows, flushed at checkpoints and at the end, 3 retries. */
+    static JdbcExecutionOptions executionOptions(int jdbcBatchSize) {
         return JdbcExecutionOptions.builder()
                 .withBatchSize(jdbcBatchSize)
                 .withBatchIntervalMs(0)

@@ -9,9 +9,7 @@ import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.engine.SpecSnapshots;
 import dev.parity.jobs.backfill.SpecBackfillJob;
 import dev.parity.models.flink.Prediction;
-import dev.parity.models.flink.ScoringOperator;
 import dev.parity.models.flink.SpecScoringOperator;
-import dev.parity.models.flink.UnscorableRecord;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -20,10 +18,8 @@ import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
@@ -120,7 +116,8 @@ public final class SpecBatchPredictionJob {
                                                 ps.setString(4, s.feature);
                                                 ps.setString(5, s.value);
                                             })
-                                    .withExecutionOptions(executionOptions())
+                                    .withExecutionOptions(
+                                            BatchPredictionJob.executionOptions(jdbcBatchSize))
                                     .buildAtLeastOnce(db.connectionOptions()))
                     .name("upsert-spec-feature-snapshots")
                     .uid("upsert-spec-feature-snapshots");
@@ -133,42 +130,11 @@ public final class SpecBatchPredictionJob {
                         .rows()
                         .filter(r -> r.time >= from && r.time < to)
                         .name("in-period");
-        SingleOutputStreamOperator<Prediction> predictions =
+        BatchPredictionJob.writePredictions(
                 inPeriod.transform("score", TypeInformation.of(Prediction.class), scoring)
-                        .uid("score");
-        predictions
-                .map(new Counted<Prediction>(BatchPredictionJob.PREDICTIONS_UPSERTED))
-                .returns(TypeInformation.of(Prediction.class))
-                .name("count-predictions")
-                .sinkTo(
-                        JdbcSink.<Prediction>builder()
-                                .withQueryStatement(
-                                        BatchPredictionJob.UPSERT_PREDICTION,
-                                        (ps, p) -> {
-                                            ps.setLong(1, p.id);
-                                            ps.setString(2, p.model);
-                                            ps.setString(3, p.version);
-                                            ps.setFloat(4, p.prediction);
-                                        })
-                                .withExecutionOptions(executionOptions())
-                                .buildAtLeastOnce(db.connectionOptions()))
-                .name("upsert-batch-predictions")
-                .uid("upsert-batch-predictions");
-        predictions
-                .getSideOutput(ScoringOperator.UNSCORABLE)
-                .map(new Counted<UnscorableRecord>(BatchPredictionJob.UNSCORABLE))
-                .returns(TypeInformation.of(UnscorableRecord.class))
-                .name("count-unscorable")
-                .sinkTo(new DiscardingSink<>())
-                .name("unscorable");
-    }
-
-    private JdbcExecutionOptions executionOptions() {
-        return JdbcExecutionOptions.builder()
-                .withBatchSize(jdbcBatchSize)
-                .withBatchIntervalMs(0)
-                .withMaxRetries(3)
-                .build();
+                        .uid("score"),
+                db,
+                BatchPredictionJob.executionOptions(jdbcBatchSize));
     }
 
     /** Records the first and last event time as accumulators. */

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.ParityCli;
-import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.models.LinearBaseline;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +16,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,32 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnlinePredictionITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+
+    @RegisterExtension
+    static final KafkaAndPostgres services =
+            new KafkaAndPostgres("flights.requests", "flights.responses");
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic("flights.requests", 2);
-        kafka.createTopic("flights.responses", 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     void answersEachRequestOnceFromTheDaysSnapshotAndErrsWithoutOne() throws Exception {
-        String url = postgres.getJdbcUrl("postgres", "postgres");
+        String url = services.jdbcUrl();
         OnlineFixture fixture = OnlineFixture.prepare(tmp, url);
         FeatureSet online = FlightFeatures.online();
         Path features = fixture.features;
@@ -110,21 +87,13 @@ class OnlinePredictionITCase {
         requests.add(noSnapshot.toString().getBytes(StandardCharsets.UTF_8));
         requests.add("{not json".getBytes(StandardCharsets.UTF_8));
 
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (byte[] r : requests) {
-                producer.send(new ProducerRecord<>("flights.requests", r)).get();
-            }
-        }
+        services.send("flights.requests", requests);
 
         assertThat(
                         ParityCli.execute(
                                 "online",
                                 "--bootstrap-servers",
-                                kafka.bootstrapServers(),
+                                services.kafka().bootstrapServers(),
                                 "--model",
                                 model,
                                 "--jdbc-url",
@@ -137,7 +106,7 @@ class OnlinePredictionITCase {
                 .isZero();
 
         List<ConsumerRecord<byte[], byte[]>> responses =
-                kafka.readAllCommitted("flights.responses");
+                services.kafka().readAllCommitted("flights.responses");
         assertThat(responses).hasSize(requests.size());
         Map<Long, JsonNode> byId = new HashMap<>();
         List<JsonNode> withoutId = new ArrayList<>();

@@ -9,11 +9,9 @@ import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcTarget;
-import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.online.OnlinePredictionJob;
 import dev.parity.models.ModelGate;
 import dev.parity.models.flink.ScoringOperator;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +35,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,32 +46,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnlineRecoveryITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+
+    @RegisterExtension
+    static final KafkaAndPostgres services =
+            new KafkaAndPostgres("recovery.requests", "recovery.responses");
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic("recovery.requests", 2);
-        kafka.createTopic("recovery.responses", 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     void oneCommittedResponsePerRequestAcrossARestart() throws Exception {
-        String url = postgres.getJdbcUrl("postgres", "postgres");
+        String url = services.jdbcUrl();
         OnlineFixture fixture = OnlineFixture.prepare(tmp, url);
         FeatureSet online = FlightFeatures.online();
         Path features = fixture.features;
@@ -84,7 +65,7 @@ class OnlineRecoveryITCase {
         List<String> header = List.of(lines.get(0).split(",", -1));
         Set<Long> ids = new HashSet<>();
         Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("bootstrap.servers", services.kafka().bootstrapServers());
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
@@ -122,9 +103,12 @@ class OnlineRecoveryITCase {
         ModelGate gate = ModelGate.builder().build();
         new OnlinePredictionJob(
                         OnlinePredictionJob.kafkaRequests(
-                                kafka.bootstrapServers(), "recovery.requests", "recovery", true),
+                                services.kafka().bootstrapServers(),
+                                "recovery.requests",
+                                "recovery",
+                                true),
                         OnlinePredictionJob.kafkaResponses(
-                                kafka.bootstrapServers(),
+                                services.kafka().bootstrapServers(),
                                 "recovery.responses",
                                 "recovery-responses",
                                 Duration.ofMinutes(2)),
@@ -147,7 +131,7 @@ class OnlineRecoveryITCase {
         assertThat(Faults.attempts.get()).as("faults operator opened again").isGreaterThan(2);
 
         List<ConsumerRecord<byte[], byte[]>> responses =
-                kafka.readAllCommitted("recovery.responses");
+                services.kafka().readAllCommitted("recovery.responses");
         Set<Long> answered = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : responses) {
             JsonNode n = JSON.readTree(r.value());

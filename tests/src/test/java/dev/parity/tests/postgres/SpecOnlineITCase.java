@@ -12,9 +12,7 @@ import dev.parity.features.reference.SampleData;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.features.spec.FieldType;
 import dev.parity.jobs.ParityCli;
-import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.models.ModelManifest;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +26,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,32 +46,15 @@ class SpecOnlineITCase {
     private static final Path SPEC = ROOT.resolve("examples/iam-policies/iam-policies.yaml");
     private static final Path EVENTS = ROOT.resolve("examples/iam-policies/sample.csv");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedPostgres postgres;
-    private static EmbeddedKafka kafka;
+
+    @RegisterExtension
+    static final KafkaAndPostgres services = new KafkaAndPostgres("iam.requests", "iam.responses");
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = EmbeddedPostgres.start();
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic("iam.requests", 2);
-        kafka.createTopic("iam.responses", 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     void batchAndOnlinePredictionsEqualTheBackfills() throws Exception {
-        String url = postgres.getJdbcUrl("postgres", "postgres");
+        String url = services.jdbcUrl();
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(SPEC));
 
         // training file, then a model of the spec's online inputs
@@ -211,14 +187,14 @@ class SpecOnlineITCase {
         requests.add(uncovered.toString().getBytes(StandardCharsets.UTF_8));
         requests.add("{\"id\": 999999002, \"ts\": \"yesterday\"}".getBytes(StandardCharsets.UTF_8));
         requests.add("{not json".getBytes(StandardCharsets.UTF_8));
-        send("iam.requests", requests);
+        services.send("iam.requests", requests);
 
         String[] online = {
             "online",
             "--spec",
             SPEC.toString(),
             "--bootstrap-servers",
-            kafka.bootstrapServers(),
+            services.kafka().bootstrapServers(),
             "--requests-topic",
             "iam.requests",
             "--responses-topic",
@@ -249,7 +225,8 @@ class SpecOnlineITCase {
                 .hasLineCount(1);
 
         assertThat(ParityCli.execute(args(online, model.toString()))).isZero();
-        List<ConsumerRecord<byte[], byte[]>> responses = kafka.readAllCommitted("iam.responses");
+        List<ConsumerRecord<byte[], byte[]>> responses =
+                services.kafka().readAllCommitted("iam.responses");
         assertThat(responses).hasSize(requests.size());
         Map<Long, JsonNode> byId = new HashMap<>();
         List<JsonNode> withoutId = new ArrayList<>();
@@ -317,17 +294,5 @@ class SpecOnlineITCase {
             a[args.length + 1] = "PT0S";
         }
         return ParityCli.execute(a);
-    }
-
-    private static void send(String topic, List<byte[]> records) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (byte[] r : records) {
-                producer.send(new ProducerRecord<>(topic, r)).get();
-            }
-        }
     }
 }
