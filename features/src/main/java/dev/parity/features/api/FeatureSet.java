@@ -32,6 +32,30 @@ public final class FeatureSet implements Serializable {
         this.fingerprint = sha256(describe());
     }
 
+    private FeatureSet(FeatureSet set, String fingerprint) {
+        this.name = set.name;
+        this.windowFeatures = set.windowFeatures;
+        this.contextFeatures = set.contextFeatures;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * This set under the fingerprint of the feature spec it is identical to, so that models (and
+     * the gate) treat the two as one feature set. Only for a set a test proves equal to the spec,
+     * column by column and value by value ({@link FlightFeatures#standard()} and the flights spec).
+     */
+    public FeatureSet identifiedAs(String specName, String specFingerprint) {
+        if (!name.equals(specName)) {
+            throw new IllegalArgumentException(
+                    "feature set '" + name + "' cannot be spec '" + specName + "'");
+        }
+        if (specFingerprint == null || !specFingerprint.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(
+                    "not a spec fingerprint (64 hex digits): '" + specFingerprint + "'");
+        }
+        return new FeatureSet(this, specFingerprint);
+    }
+
     /**
      * Creates a feature set, rejecting an empty set and duplicate names.
      *
@@ -105,7 +129,7 @@ public final class FeatureSet implements Serializable {
         return cols;
     }
 
-    /** Hex sha256 of {@link #describe()}. */
+    /** Hex sha256 of {@link #describe()}, or the spec's fingerprint ({@link #identifiedAs}). */
     public String fingerprint() {
         return fingerprint;
     }

@@ -1,5 +1,10 @@
 package dev.parity.features.api;
 
+import dev.parity.features.spec.FeatureSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,8 +17,45 @@ public final class FlightFeatures {
 
     private FlightFeatures() {}
 
-    /** The standard set, in training-file column order. */
+    /**
+     * Where the flights spec is on the classpath (the jar carries examples/flights/flights.yaml).
+     */
+    public static final String SPEC_RESOURCE = "examples/flights/flights.yaml";
+
+    /** The bundled flights spec, which {@link #standard()} computes exactly. */
+    public static FeatureSpec spec() {
+        return Bundled.SPEC;
+    }
+
+    private static final class Bundled {
+        static final FeatureSpec SPEC = load();
+        static final FeatureSet STANDARD = builtIn().identifiedAs(SPEC.name(), SPEC.fingerprint());
+
+        private static FeatureSpec load() {
+            try (InputStream in =
+                    FlightFeatures.class.getClassLoader().getResourceAsStream(SPEC_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("resource " + SPEC_RESOURCE + " is missing");
+                }
+                return FeatureSpec.parse(
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8), SPEC_RESOURCE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read resource " + SPEC_RESOURCE, e);
+            }
+        }
+    }
+
+    /**
+     * The standard set, in training-file column order. It is the flights spec ({@link #spec()}),
+     * and carries the spec's fingerprint: a model trained with or without {@code --spec
+     * examples/flights/flights.yaml} serves both ({@code FlightsSpecTest} proves the two equal
+     * feature by feature, {@code FlightsSpecEngineTest} byte for byte).
+     */
     public static FeatureSet standard() {
+        return Bundled.STANDARD;
+    }
+
+    private static FeatureSet builtIn() {
         return FeatureSet.of(
                 SET_NAME,
                 List.of(

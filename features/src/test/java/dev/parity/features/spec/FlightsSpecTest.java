@@ -39,6 +39,16 @@ class FlightsSpecTest {
     }
 
     @Test
+    void theStandardSetIsTheBundledSpecUnderItsFingerprint() {
+        // the jar's copy is the example's file, and the built-in set carries its fingerprint
+        assertThat(FlightFeatures.spec().fingerprint()).isEqualTo(spec.fingerprint());
+        assertThat(FlightFeatures.standard().fingerprint()).isEqualTo(spec.fingerprint());
+        assertThat(FlightFeatures.online().fingerprint()).isNotEqualTo(spec.fingerprint());
+        assertThat(FlightFeatures.standard().inputColumns())
+                .isEqualTo(dev.parity.features.engine.SpecPlan.of(spec).modelInputs());
+    }
+
+    @Test
     void featuresMapOneToOneToFlightFeaturesStandard() {
         FeatureSet today = FlightFeatures.standard();
         List<FeatureDefinition> expected = today.windowFeatures();

@@ -106,6 +106,27 @@ class SpecModelITCase {
         assertThat(dir.resolve("wrong/features.csv")).doesNotExist();
     }
 
+    /**
+     * The built-in flights set is the flights spec to the gate: the bundled model scores the sample
+     * through the generic engine with {@code --spec}, giving the built-in job's feature file and
+     * predictions byte for byte.
+     */
+    @Test
+    void theBundledModelServesTheFlightsSpecAsTheBuiltInSet() throws Exception {
+        Path flights = repo().resolve("examples/flights/flights.yaml");
+        Path bundled = repo().resolve("models/bundled/flights-linear/1");
+        List<String> builtIn =
+                dev.parity.tests.Backfills.samplePredictions(
+                        dir.resolve("built-in"), bundled.toString());
+        assertThat(backfill(flights, SampleData.path(), dir.resolve("spec"), "batch", bundled))
+                .isZero();
+        List<String> spec = Files.readAllLines(dir.resolve("spec/predictions.csv"));
+        assertThat(spec.subList(1, spec.size())).hasSize(48_626).containsExactlyElementsOf(builtIn);
+        assertThat(Files.readAllLines(dir.resolve("spec/features.csv")))
+                .containsExactlyElementsOf(
+                        Files.readAllLines(dir.resolve("built-in/features.csv")));
+    }
+
     private static int backfill(Path spec, Path events, Path out, String mode, Path model) {
         List<String> args =
                 new java.util.ArrayList<>(
