@@ -2,6 +2,8 @@ package dev.parity.jobs.backfill;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.PipelineCounters;
@@ -14,9 +16,12 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.FlightVectorInput;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ScoringInput;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SpecRowInput;
-import dev.parity.models.flink.SpecScoringOperator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -236,22 +241,19 @@ public final class BackfillCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--shadow-model needs --model");
         }
         FeatureSet set = FlightFeatures.standard();
-        ScoringOperator scoring = null;
+        ScoringOperator<FeatureVector> scoring = null;
         ModelManifest manifest = null;
         if (model != null) {
             ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
             // Checked here so a bad model fails before the job starts; the operator checks again
             // when it loads the model on the cluster.
             manifest = ModelRegistry.load(model, gate, set).manifest();
-            scoring =
-                    new ScoringOperator(
-                            model, gate, set, maxBatch, maxWait.toMillis(), intraOpThreads);
             if (shadowModel != null) {
                 ModelRegistry.load(shadowModel, gate, set);
-                scoring.withShadow(shadowModel);
             }
+            scoring = scoring(new FlightVectorInput(set), gate).build();
         }
-        ScoringOperator flightsScoring = scoring;
+        ScoringOperator<FeatureVector> flightsScoring = scoring;
         return execute(
                 parts ->
                         new BackfillJob(events, parts.dir, set, allowedLateness, flightsScoring)
@@ -272,6 +274,16 @@ public final class BackfillCommand implements Callable<Integer> {
                 manifest);
     }
 
+    /** The scoring operators' builder with this command's model, shadow and batching options. */
+    private <T> Scoring<T> scoring(ScoringInput<T> input, ModelGate gate) {
+        return Scoring.of(input)
+                .serve(ServingModel.at(model).gatedBy(gate))
+                .shadow(shadowModel == null ? null : ServingModel.at(shadowModel).gatedBy(gate))
+                .maxBatch(maxBatch)
+                .maxWait(maxWait)
+                .intraOpThreads(intraOpThreads);
+    }
+
     /**
      * The backfill of {@code --spec} through the generic engine: the spec is validated and every
      * CSV header checked before the job starts.
@@ -281,7 +293,7 @@ public final class BackfillCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--shadow-model needs --model");
         }
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
-        SpecScoringOperator scoring = null;
+        ScoringOperator<FeatureRow> scoring = null;
         ModelManifest manifest = null;
         if (model != null) {
             ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
@@ -289,18 +301,10 @@ public final class BackfillCommand implements Callable<Integer> {
             // a model of the spec's online inputs is scored on the same rows (skew checks)
             ModelContract contract = ModelRegistry.specContract(model, plan);
             manifest = ModelRegistry.load(model, gate, contract).manifest();
-            scoring =
-                    new SpecScoringOperator(
-                            model,
-                            gate,
-                            new SpecRowInput(plan, contract),
-                            maxBatch,
-                            maxWait.toMillis(),
-                            intraOpThreads);
             if (shadowModel != null) {
                 ModelRegistry.load(shadowModel, gate, contract);
-                scoring.withShadow(shadowModel);
             }
+            scoring = scoring(new SpecRowInput(plan, contract), gate).build();
         }
         List<SpecBackfillJob.Input> inputs = SpecBackfillJob.inputs(plan, eventFiles);
         for (int i = 0; i < inputs.size(); i++) {
@@ -310,7 +314,7 @@ public final class BackfillCommand implements Callable<Integer> {
         for (String file : OUTPUT_FILES) {
             Files.deleteIfExists(out.resolve(file));
         }
-        SpecScoringOperator specScoring = scoring;
+        ScoringOperator<FeatureRow> specScoring = scoring;
         return execute(
                 parts ->
                         new SpecBackfillJob(plan, inputs, parts.dir, allowedLateness, specScoring)

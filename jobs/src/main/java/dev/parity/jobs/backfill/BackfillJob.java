@@ -40,7 +40,7 @@ public final class BackfillJob {
     private final String partsDir;
     private final FeatureSet featureSet;
     private final Duration maxOutOfOrderness;
-    private final ScoringOperator scoring;
+    private final ScoringOperator<FeatureVector> scoring;
 
     public BackfillJob(
             String eventsFile, String partsDir, FeatureSet featureSet, Duration maxOutOfOrderness) {
@@ -53,7 +53,7 @@ public final class BackfillJob {
             String partsDir,
             FeatureSet featureSet,
             Duration maxOutOfOrderness,
-            ScoringOperator scoring) {
+            ScoringOperator<FeatureVector> scoring) {
         this.eventsFile = eventsFile;
         this.partsDir = partsDir;
         this.featureSet = featureSet;

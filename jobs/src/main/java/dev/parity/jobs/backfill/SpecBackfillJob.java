@@ -3,6 +3,7 @@ package dev.parity.jobs.backfill;
 import dev.parity.features.engine.Csv;
 import dev.parity.features.engine.DecodedRow;
 import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.LateRecord;
 import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.RowDecoder;
@@ -14,7 +15,7 @@ import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.IncompleteVector;
 import dev.parity.features.flink.LinePartSink;
 import dev.parity.models.flink.Prediction;
-import dev.parity.models.flink.SpecScoringOperator;
+import dev.parity.models.flink.ScoringOperator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ public final class SpecBackfillJob {
     private final List<Input> inputs;
     private final String partsDir;
     private final Duration maxOutOfOrderness;
-    private final SpecScoringOperator scoring;
+    private final ScoringOperator<FeatureRow> scoring;
 
     /** One events file and how its rows are read. */
     public static final class Input {
@@ -70,7 +71,7 @@ public final class SpecBackfillJob {
             List<Input> inputs,
             String partsDir,
             Duration maxOutOfOrderness,
-            SpecScoringOperator scoring) {
+            ScoringOperator<FeatureRow> scoring) {
         this.plan = plan;
         this.inputs = List.copyOf(inputs);
         this.partsDir = partsDir;

@@ -2,6 +2,8 @@ package dev.parity.jobs.batch;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.engine.SpecSnapshots;
 import dev.parity.features.flink.PipelineCounters;
@@ -13,9 +15,11 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.FlightVectorInput;
+import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SpecRowInput;
-import dev.parity.models.flink.SpecScoringOperator;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,7 +193,11 @@ public final class BatchPredictCommand implements Callable<Integer> {
         db.prepareTables();
 
         StreamExecutionEnvironment env = environment();
-        ScoringOperator scoring = new ScoringOperator(model, gate, set, maxBatch, 5, 1);
+        ScoringOperator<FeatureVector> scoring =
+                Scoring.of(new FlightVectorInput(set))
+                        .serve(ServingModel.at(model).gatedBy(gate))
+                        .maxBatch(maxBatch)
+                        .build();
         new BatchPredictionJob(
                         events, set, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
                 .build(env);
@@ -214,9 +222,11 @@ public final class BatchPredictCommand implements Callable<Integer> {
         db.prepareTables();
 
         StreamExecutionEnvironment env = environment();
-        SpecScoringOperator scoring =
-                new SpecScoringOperator(
-                        model, gate, new SpecRowInput(plan, contract), maxBatch, 5, 1);
+        ScoringOperator<FeatureRow> scoring =
+                Scoring.of(new SpecRowInput(plan, contract))
+                        .serve(ServingModel.at(model).gatedBy(gate))
+                        .maxBatch(maxBatch)
+                        .build();
         new SpecBatchPredictionJob(
                         plan, inputs, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
                 .build(env);

@@ -56,7 +56,7 @@ public final class BatchPredictionJob {
     private final String eventsFile;
     private final FeatureSet featureSet;
     private final Duration maxOutOfOrderness;
-    private final ScoringOperator scoring;
+    private final ScoringOperator<FeatureVector> scoring;
     private final JdbcTarget db;
     private final long fromMillis;
     private final long toMillisExclusive;
@@ -70,7 +70,7 @@ public final class BatchPredictionJob {
             String eventsFile,
             FeatureSet featureSet,
             Duration maxOutOfOrderness,
-            ScoringOperator scoring,
+            ScoringOperator<FeatureVector> scoring,
             JdbcTarget db,
             LocalDate from,
             LocalDate to,

@@ -9,7 +9,7 @@ import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.engine.SpecSnapshots;
 import dev.parity.jobs.backfill.SpecBackfillJob;
 import dev.parity.models.flink.Prediction;
-import dev.parity.models.flink.SpecScoringOperator;
+import dev.parity.models.flink.ScoringOperator;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class SpecBatchPredictionJob {
     private final SpecPlan plan;
     private final List<SpecBackfillJob.Input> inputs;
     private final Duration maxOutOfOrderness;
-    private final SpecScoringOperator scoring;
+    private final ScoringOperator<FeatureRow> scoring;
     private final JdbcTarget db;
     private final long fromMillis;
     private final long toMillisExclusive;
@@ -61,7 +61,7 @@ public final class SpecBatchPredictionJob {
             SpecPlan plan,
             List<SpecBackfillJob.Input> inputs,
             Duration maxOutOfOrderness,
-            SpecScoringOperator scoring,
+            ScoringOperator<FeatureRow> scoring,
             JdbcTarget db,
             LocalDate from,
             LocalDate to,

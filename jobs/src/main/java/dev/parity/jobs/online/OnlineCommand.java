@@ -11,9 +11,10 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
-import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.FlightVectorInput;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SpecRowInput;
-import dev.parity.models.flink.SpecScoringOperator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,19 +190,21 @@ public final class OnlineCommand implements Callable<Integer> {
                                 source,
                                 sink,
                                 set,
-                                new ScoringOperator(model, gate, set, 64, waitMillis, 1),
+                                Scoring.of(new FlightVectorInput(set))
+                                        .serve(ServingModel.at(model).gatedBy(gate))
+                                        .maxBatch(64)
+                                        .maxWait(Duration.ofMillis(waitMillis))
+                                        .build(),
                                 db)
                         : OnlinePredictionJob.forSpec(
                                 source,
                                 sink,
                                 plan,
-                                new SpecScoringOperator(
-                                        model,
-                                        gate,
-                                        new SpecRowInput(plan, contract),
-                                        64,
-                                        waitMillis,
-                                        1),
+                                Scoring.of(new SpecRowInput(plan, contract))
+                                        .serve(ServingModel.at(model).gatedBy(gate))
+                                        .maxBatch(64)
+                                        .maxWait(Duration.ofMillis(waitMillis))
+                                        .build(),
                                 db);
         job.build(env);
         System.out.printf(

@@ -7,13 +7,13 @@ import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.WindowSpec;
 import dev.parity.features.core.FeatureVector;
 import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.jobs.CliErrors;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.streaming.RawBytes;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
-import dev.parity.models.flink.SpecScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,7 +60,7 @@ public final class OnlinePredictionJob {
             Source<byte[], ?, ?> requests,
             Sink<byte[]> responses,
             FeatureSet set,
-            ScoringOperator scoring,
+            ScoringOperator<FeatureVector> scoring,
             JdbcTarget db) {
         this(
                 requests,
@@ -87,7 +87,7 @@ public final class OnlinePredictionJob {
             Source<byte[], ?, ?> requests,
             Sink<byte[]> responses,
             SpecPlan plan,
-            SpecScoringOperator scoring,
+            ScoringOperator<FeatureRow> scoring,
             JdbcTarget db) {
         return new OnlinePredictionJob(
                 requests,

@@ -1,6 +1,7 @@
 package dev.parity.jobs.streaming;
 
 import dev.parity.models.ModelGate;
+import dev.parity.models.flink.ServingModel;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -90,10 +91,9 @@ final class KafkaWiring {
     }
 
     /** The scoring settings, for the model in {@code modelDir} gated by {@code gate}. */
-    StreamingPredictionJob.Scoring scoring(String modelDir, ModelGate gate) {
-        return new StreamingPredictionJob.Scoring(
-                modelDir,
-                gate,
+    StreamingPredictionJob.ScoringSettings scoring(String modelDir, ModelGate gate) {
+        return new StreamingPredictionJob.ScoringSettings(
+                ServingModel.at(modelDir).gatedBy(gate),
                 conf.get(StreamingOptions.MAX_BATCH),
                 conf.get(StreamingOptions.MAX_WAIT),
                 conf.get(StreamingOptions.INTRA_OP_THREADS));

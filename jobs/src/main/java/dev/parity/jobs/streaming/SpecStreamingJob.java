@@ -18,7 +18,6 @@ import dev.parity.models.flink.AbstractScoringOperator;
 import dev.parity.models.flink.ModelAnnouncement;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.SpecRowInput;
-import dev.parity.models.flink.SpecScoringOperator;
 import dev.parity.models.flink.SwappableScoringOperator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +60,7 @@ public final class SpecStreamingJob {
     private final Sink<byte[]> predictions;
     private final Sink<byte[]> deadLetters;
     private final Sink<byte[]> late;
-    private final StreamingPredictionJob.Scoring scoring;
+    private final StreamingPredictionJob.ScoringSettings scoring;
     private final Duration outOfOrderness;
     private final Duration idleness;
 
@@ -76,7 +75,7 @@ public final class SpecStreamingJob {
             Sink<byte[]> predictions,
             Sink<byte[]> deadLetters,
             Sink<byte[]> late,
-            StreamingPredictionJob.Scoring scoring,
+            StreamingPredictionJob.ScoringSettings scoring,
             Duration outOfOrderness,
             Duration idleness) {
         this.plan = plan;
@@ -164,13 +163,7 @@ public final class SpecStreamingJob {
                             .transform(
                                     "score",
                                     predictionType,
-                                    new SpecScoringOperator(
-                                            scoring.modelDir,
-                                            scoring.gate,
-                                            plan,
-                                            scoring.maxBatch,
-                                            scoring.maxWaitMillis,
-                                            scoring.intraOpThreads))
+                                    scoring.of(new SpecRowInput(plan)).build())
                             .uid("score");
         } else {
             // Announcements carry no event time: the control input never emits a watermark.
@@ -189,13 +182,7 @@ public final class SpecStreamingJob {
                             .transform(
                                     "score",
                                     predictionType,
-                                    new SwappableScoringOperator<>(
-                                            scoring.modelDir,
-                                            scoring.gate,
-                                            new SpecRowInput(plan),
-                                            scoring.maxBatch,
-                                            scoring.maxWaitMillis,
-                                            scoring.intraOpThreads))
+                                    scoring.of(new SpecRowInput(plan)).buildSwappable())
                             .uid("score");
             dead =
                     dead.union(announcements.getSideOutput(StreamingPredictionJob.DEAD_LETTERS))

@@ -17,10 +17,13 @@ import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.AbstractScoringOperator;
+import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.ModelAnnouncement;
 import dev.parity.models.flink.ModelRejection;
 import dev.parity.models.flink.Prediction;
-import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ScoringInput;
+import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SwappableScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +76,7 @@ public final class StreamingPredictionJob {
     private final Sink<byte[]> deadLetters;
     private final Sink<byte[]> late;
     private final FeatureSet featureSet;
-    private final Scoring scoring;
+    private final ScoringSettings scoring;
     private final Duration outOfOrderness;
     private final Duration idleness;
     private Duration alignment = Duration.ZERO;
@@ -90,26 +93,35 @@ public final class StreamingPredictionJob {
         return this;
     }
 
-    /** What the scoring operator needs; one place for both the fixed and the swappable one. */
-    public static final class Scoring {
-        final String modelDir;
-        final ModelGate gate;
+    /**
+     * What the scoring operator needs besides its input: the serving model and the micro-batching;
+     * one place for both the fixed and the swappable operator, and for both streaming jobs.
+     */
+    public static final class ScoringSettings {
+        final ServingModel model;
         final int maxBatch;
-        final long maxWaitMillis;
+        final Duration maxWait;
         final int intraOpThreads;
 
-        public Scoring(
-                String modelDir, ModelGate gate, int maxBatch, Duration maxWait, int threads) {
-            this.modelDir = modelDir;
-            this.gate = gate;
+        public ScoringSettings(ServingModel model, int maxBatch, Duration maxWait, int threads) {
+            this.model = model;
             this.maxBatch = maxBatch;
-            this.maxWaitMillis = maxWait.toMillis();
+            this.maxWait = maxWait;
             this.intraOpThreads = threads;
+        }
+
+        /** The scoring operators' builder for {@code input}, with these settings. */
+        public <T> Scoring<T> of(ScoringInput<T> input) {
+            return Scoring.of(input)
+                    .serve(model)
+                    .maxBatch(maxBatch)
+                    .maxWait(maxWait)
+                    .intraOpThreads(intraOpThreads);
         }
     }
 
     /**
-     * @param control model announcements (JSON), or null to serve {@code scoring.modelDir} only
+     * @param control model announcements (JSON), or null to serve {@code scoring.model} only
      */
     public StreamingPredictionJob(
             Source<DecodedEvent, ?, ?> events,
@@ -118,7 +130,7 @@ public final class StreamingPredictionJob {
             Sink<byte[]> deadLetters,
             Sink<byte[]> late,
             FeatureSet featureSet,
-            Scoring scoring,
+            ScoringSettings scoring,
             Duration outOfOrderness,
             Duration idleness) {
         this.events = events;
@@ -317,28 +329,14 @@ public final class StreamingPredictionJob {
         TypeInformation<Prediction> type = TypeInformation.of(Prediction.class);
         if (announcements == null) {
             return vectors.transform(
-                            "score",
-                            type,
-                            new ScoringOperator(
-                                    scoring.modelDir,
-                                    scoring.gate,
-                                    featureSet,
-                                    scoring.maxBatch,
-                                    scoring.maxWaitMillis,
-                                    scoring.intraOpThreads))
+                            "score", type, scoring.of(new FlightVectorInput(featureSet)).build())
                     .uid("score");
         }
         return vectors.connect(announcements.broadcast())
                 .transform(
                         "score",
                         type,
-                        SwappableScoringOperator.flights(
-                                scoring.modelDir,
-                                scoring.gate,
-                                featureSet,
-                                scoring.maxBatch,
-                                scoring.maxWaitMillis,
-                                scoring.intraOpThreads))
+                        scoring.of(new FlightVectorInput(featureSet)).buildSwappable())
                 .uid("score");
     }
 

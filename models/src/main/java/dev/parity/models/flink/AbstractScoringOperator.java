@@ -33,7 +33,7 @@ public abstract class AbstractScoringOperator<T> extends AbstractStreamOperator<
     public static final OutputTag<UnscorableRecord> UNSCORABLE =
             new OutputTag<>("unscorable-records") {};
 
-    private final String modelDir;
+    private final ServingModel serving;
     protected final ModelGate gate;
     protected final ScoringInput<T> input;
     protected final ModelContract contract;
@@ -41,7 +41,7 @@ public abstract class AbstractScoringOperator<T> extends AbstractStreamOperator<
     private final long maxWaitMillis;
     private final int intraOpThreads;
 
-    protected String shadowModelDir;
+    protected ServingModel shadowModel;
 
     protected transient OnnxScorer scorer;
     protected transient OnnxScorer shadowScorer;
@@ -64,47 +64,36 @@ public abstract class AbstractScoringOperator<T> extends AbstractStreamOperator<
     private transient Histogram latencyMicros;
     private transient Counter shadowFailures;
 
-    protected AbstractScoringOperator(
-            String modelDir,
-            ModelGate gate,
-            ScoringInput<T> input,
-            int maxBatch,
-            long maxWaitMillis,
-            int intraOpThreads) {
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("'maxBatch' must be at least 1, got " + maxBatch);
-        }
-        if (maxWaitMillis < 0) {
-            throw new IllegalArgumentException("'maxWaitMillis' must not be negative");
-        }
-        this.modelDir = modelDir;
-        this.gate = gate;
-        this.input = input;
+    protected AbstractScoringOperator(Scoring<T> spec) {
+        this.serving = spec.serving();
+        this.gate = serving.gate();
+        this.input = spec.input();
         this.contract = input.contract();
-        this.maxBatch = maxBatch;
-        this.maxWaitMillis = maxWaitMillis;
-        this.intraOpThreads = intraOpThreads;
+        this.shadowModel = spec.shadow();
+        this.maxBatch = spec.maxBatch();
+        this.maxWaitMillis = spec.maxWaitMillis();
+        this.intraOpThreads = spec.intraOpThreads();
     }
 
     /**
-     * Also scores every record with the candidate model in {@code shadowModelDir} and emits both
-     * predictions in one {@link Prediction}. The candidate passes the same gate; its own imputation
-     * defaults apply.
+     * Also scores every record with the candidate {@code shadow} (null: none) and emits both
+     * predictions in one {@link Prediction}. The candidate passes its gate and the same contract;
+     * its own imputation defaults apply.
      */
-    protected void setShadow(String shadowModelDir) {
-        this.shadowModelDir = shadowModelDir;
+    protected void setShadow(ServingModel shadow) {
+        this.shadowModel = shadow;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         ModelRegistry.LoadedModel model =
-                ModelRegistry.load(initialModelDir(modelDir), gate, contract);
+                ModelRegistry.load(initialModelDir(serving.dir()), gate, contract);
         install(model, openScorer(model));
         int arity = manifest.inputs.size();
         reuse = new StreamRecord<>(null);
-        if (shadowModelDir != null) {
-            ModelRegistry.LoadedModel shadow = ModelRegistry.load(shadowModelDir, gate, contract);
+        if (shadowModel != null) {
+            ModelRegistry.LoadedModel shadow = shadowModel.load(contract);
             installShadow(shadow, openScorer(shadow));
         }
         ids = new long[maxBatch];

@@ -1,50 +1,28 @@
 package dev.parity.models.flink;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.core.FeatureVector;
-import dev.parity.models.ModelGate;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Scores a stream of feature vectors with one model (see {@link AbstractScoringOperator}).
+ * Scores a stream of records with one model for the job's lifetime (see {@link
+ * AbstractScoringOperator}); built by {@link Scoring#build()}.
  *
  * <pre>{@code
- * vectors.transform("score", TypeInformation.of(Prediction.class),
- *         new ScoringOperator(modelDir, ModelGate.builder().build(), set, 256, 5, 1)).uid("score");
+ * rows.transform("score", TypeInformation.of(Prediction.class),
+ *         Scoring.of(new SpecRowInput(plan)).serve(ServingModel.at(modelDir)).build()).uid("score");
  * }</pre>
  */
-public final class ScoringOperator extends AbstractScoringOperator<FeatureVector>
-        implements OneInputStreamOperator<FeatureVector, Prediction>, BoundedOneInput {
+public final class ScoringOperator<T> extends AbstractScoringOperator<T>
+        implements OneInputStreamOperator<T, Prediction>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    public ScoringOperator(
-            String modelDir,
-            ModelGate gate,
-            FeatureSet featureSet,
-            int maxBatch,
-            long maxWaitMillis,
-            int intraOpThreads) {
-        super(
-                modelDir,
-                gate,
-                new FlightVectorInput(featureSet),
-                maxBatch,
-                maxWaitMillis,
-                intraOpThreads);
-    }
-
-    /**
-     * Shadows every record with the candidate in {@code shadowModelDir}; see {@link #setShadow}.
-     */
-    public ScoringOperator withShadow(String shadowModelDir) {
-        setShadow(shadowModelDir);
-        return this;
+    ScoringOperator(Scoring<T> spec) {
+        super(spec);
     }
 
     @Override
-    public void processElement(StreamRecord<FeatureVector> element) throws Exception {
+    public void processElement(StreamRecord<T> element) throws Exception {
         score(element);
     }
 

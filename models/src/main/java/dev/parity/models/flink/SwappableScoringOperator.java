@@ -1,7 +1,5 @@
 package dev.parity.models.flink;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.core.FeatureVector;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.OnnxScorer;
@@ -34,7 +32,7 @@ import org.apache.flink.util.OutputTag;
  * <pre>{@code
  * vectors.connect(announcements.broadcast())
  *         .transform("score", TypeInformation.of(Prediction.class),
- *                 SwappableScoringOperator.flights(initialDir, gate, set, 256, 5, 1))
+ *                 Scoring.of(input).serve(ServingModel.at(initialDir)).buildSwappable())
  *         .uid("score");
  * }</pre>
  */
@@ -56,42 +54,9 @@ public final class SwappableScoringOperator<T> extends AbstractScoringOperator<T
     private transient Counter swapsRejected;
     private transient LongCounter sessionsClosedOnSwap;
 
-    /**
-     * Scores records of any type that {@code input} reads (a spec's rows: {@link SpecRowInput}).
-     */
-    public SwappableScoringOperator(
-            String modelDir,
-            ModelGate gate,
-            ScoringInput<T> input,
-            int maxBatch,
-            long maxWaitMillis,
-            int intraOpThreads) {
-        super(modelDir, gate, input, maxBatch, maxWaitMillis, intraOpThreads);
-    }
-
-    /** Scores the built-in flights feature set's vectors. */
-    public static SwappableScoringOperator<FeatureVector> flights(
-            String modelDir,
-            ModelGate gate,
-            FeatureSet featureSet,
-            int maxBatch,
-            long maxWaitMillis,
-            int intraOpThreads) {
-        return new SwappableScoringOperator<>(
-                modelDir,
-                gate,
-                new FlightVectorInput(featureSet),
-                maxBatch,
-                maxWaitMillis,
-                intraOpThreads);
-    }
-
-    /**
-     * Shadows every record with the candidate in {@code shadowModelDir}; see {@link #setShadow}.
-     */
-    public SwappableScoringOperator<T> withShadow(String shadowModelDir) {
-        setShadow(shadowModelDir);
-        return this;
+    /** Built by {@link Scoring#buildSwappable()}. */
+    SwappableScoringOperator(Scoring<T> spec) {
+        super(spec);
     }
 
     @Override
@@ -104,7 +69,7 @@ public final class SwappableScoringOperator<T> extends AbstractScoringOperator<T
         shadowState =
                 context.getOperatorStateStore()
                         .getUnionListState(new ListStateDescriptor<>("shadow-model", Types.STRING));
-        shadowDir = shadowModelDir;
+        shadowDir = shadowModel == null ? null : shadowModel.dir();
         if (context.isRestored()) {
             Iterator<String> it = servingState.get().iterator();
             // every subtask serves the same model, so any copy of the union will do
@@ -113,7 +78,7 @@ public final class SwappableScoringOperator<T> extends AbstractScoringOperator<T
             // job had none when it was snapshotted
             Iterator<String> shadow = shadowState.get().iterator();
             shadowDir = shadow.hasNext() ? shadow.next() : null;
-            setShadow(shadowDir);
+            setShadow(shadowDir == null ? null : ServingModel.at(shadowDir).gatedBy(gate));
         }
     }
 

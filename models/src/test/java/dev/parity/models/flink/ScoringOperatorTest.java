@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parity.features.core.FeatureVector;
 import dev.parity.models.LinearOnnxModel;
-import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.ModelRejectedException;
@@ -42,13 +41,11 @@ class ScoringOperatorTest {
             throws Exception {
         OneInputStreamOperatorTestHarness<FeatureVector, Prediction> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ScoringOperator(
-                                modelDir,
-                                ModelGate.builder().build(),
-                                TestingModels.SET,
-                                maxBatch,
-                                WAIT,
-                                1));
+                        Scoring.of(new FlightVectorInput(TestingModels.SET))
+                                .serve(ServingModel.at(modelDir))
+                                .maxBatch(maxBatch)
+                                .maxWait(java.time.Duration.ofMillis(WAIT))
+                                .build());
         h.open();
         return h;
     }
@@ -170,8 +167,11 @@ class ScoringOperatorTest {
                         .register("flights", "8", eight, TestingModels.manifestFor(eight));
         var h =
                 new OneInputStreamOperatorTestHarness<FeatureVector, Prediction>(
-                        new ScoringOperator(
-                                bad, ModelGate.builder().build(), TestingModels.SET, 4, WAIT, 1));
+                        Scoring.of(new FlightVectorInput(TestingModels.SET))
+                                .serve(ServingModel.at(bad))
+                                .maxBatch(4)
+                                .maxWait(java.time.Duration.ofMillis(WAIT))
+                                .build());
         assertThatThrownBy(h::open)
                 .isInstanceOf(ModelRejectedException.class)
                 .hasMessageContaining("flights/8/model.onnx: feature arity mismatch");

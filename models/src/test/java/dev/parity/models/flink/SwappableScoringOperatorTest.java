@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.features.core.FeatureVector;
 import dev.parity.models.LinearOnnxModel;
-import dev.parity.models.ModelGate;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.TestingModels;
 import java.nio.file.Path;
@@ -38,8 +37,10 @@ class SwappableScoringOperatorTest {
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>
             harness() throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
-                SwappableScoringOperator.flights(
-                        v1, ModelGate.builder().build(), TestingModels.SET, 4, 5, 1));
+                Scoring.of(new FlightVectorInput(TestingModels.SET))
+                        .serve(ServingModel.at(v1))
+                        .maxBatch(4)
+                        .buildSwappable());
     }
 
     private static StreamRecord<FeatureVector> vector(long id) {
@@ -123,9 +124,11 @@ class SwappableScoringOperatorTest {
     void aStaticShadowIsLoadedAtOpen() throws Exception {
         try (var h =
                 new TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>(
-                        SwappableScoringOperator.flights(
-                                        v1, ModelGate.builder().build(), TestingModels.SET, 4, 5, 1)
-                                .withShadow(v2))) {
+                        Scoring.of(new FlightVectorInput(TestingModels.SET))
+                                .serve(ServingModel.at(v1))
+                                .shadow(ServingModel.at(v2))
+                                .maxBatch(4)
+                                .buildSwappable())) {
             h.open();
             h.processElement1(vector(1));
             h.endInput1();

@@ -11,8 +11,9 @@ import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.online.OnlinePredictionJob;
 import dev.parity.models.LinearBaseline;
-import dev.parity.models.ModelGate;
-import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.FlightVectorInput;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ServingModel;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,8 +123,11 @@ public final class OnlineLatencyBenchmark {
                                     "bench-responses",
                                     Duration.ofMinutes(5)),
                             online,
-                            new ScoringOperator(
-                                    model, ModelGate.builder().build(), online, 64, 2, 1),
+                            Scoring.of(new FlightVectorInput(online))
+                                    .serve(ServingModel.at(model))
+                                    .maxBatch(64)
+                                    .maxWait(Duration.ofMillis(2))
+                                    .build(),
                             JdbcTarget.of(url, null, null))
                     .build(env);
             JobClient job = env.executeAsync("online-latency");

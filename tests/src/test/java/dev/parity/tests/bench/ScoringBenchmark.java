@@ -14,8 +14,10 @@ import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.OnnxScorer;
+import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.Prediction;
-import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ServingModel;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.util.List;
@@ -128,7 +130,7 @@ public final class ScoringBenchmark {
                 .transform(
                         "score",
                         TypeInformation.of(Prediction.class),
-                        new ScoringOperator(dir, ModelGate.builder().build(), SET, 256, 5, 1))
+                        Scoring.of(new FlightVectorInput(SET)).serve(ServingModel.at(dir)).build())
                 .sinkTo(new LatencySink());
         LATENCIES.clear();
         env.execute("scoring-latency-" + ratePerSecond);
@@ -226,7 +228,10 @@ public final class ScoringBenchmark {
                 .transform(
                         "score",
                         TypeInformation.of(Prediction.class),
-                        new ScoringOperator(dir, ModelGate.builder().build(), SET, batch, 5, 1))
+                        Scoring.of(new FlightVectorInput(SET))
+                                .serve(ServingModel.at(dir))
+                                .maxBatch(batch)
+                                .build())
                 .sinkTo(new TimingSink<>());
         FIRST.set(0);
         LAST.set(0);

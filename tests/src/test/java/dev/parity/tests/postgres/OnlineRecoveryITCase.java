@@ -11,7 +11,9 @@ import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.online.OnlinePredictionJob;
 import dev.parity.models.ModelGate;
-import dev.parity.models.flink.ScoringOperator;
+import dev.parity.models.flink.FlightVectorInput;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ServingModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +115,11 @@ class OnlineRecoveryITCase {
                                 "recovery-responses",
                                 Duration.ofMinutes(2)),
                         online,
-                        new ScoringOperator(model, gate, online, 64, 2, 1),
+                        Scoring.of(new FlightVectorInput(online))
+                                .serve(ServingModel.at(model).gatedBy(gate))
+                                .maxBatch(64)
+                                .maxWait(Duration.ofMillis(2))
+                                .build(),
                         JdbcTarget.of(url, null, null))
                 .build(
                         env,

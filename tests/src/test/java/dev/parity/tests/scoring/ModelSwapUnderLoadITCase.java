@@ -7,11 +7,13 @@ import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.core.FeatureVector;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.models.LinearOnnxModel;
-import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
+import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.ModelAnnouncement;
 import dev.parity.models.flink.Prediction;
+import dev.parity.models.flink.Scoring;
+import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SwappableScoringOperator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,8 +76,10 @@ class ModelSwapUnderLoadITCase {
                         .transform(
                                 "score",
                                 TypeInformation.of(Prediction.class),
-                                SwappableScoringOperator.flights(
-                                        v1, ModelGate.builder().build(), SET, 64, 5, 1))
+                                Scoring.of(new FlightVectorInput(SET))
+                                        .serve(ServingModel.at(v1))
+                                        .maxBatch(64)
+                                        .buildSwappable())
                         .uid("score");
 
         OUT.clear();
