@@ -133,6 +133,10 @@ public final class RowDecoder implements Serializable {
         if (kind >= 0) {
             return new EventRow[] {event(plan.kind(kind), row)};
         }
+        String broken = plan.sourceRules().violation(row);
+        if (broken != null) {
+            throw new IllegalArgumentException(broken);
+        }
         List<SpecPlan.Emit> emits = plan.emits();
         EventRow[] events = new EventRow[emits.size()];
         for (int i = 0; i < events.length; i++) {
@@ -150,6 +154,10 @@ public final class RowDecoder implements Serializable {
     }
 
     private static EventRow event(SpecPlan.Kind k, Object[] values) {
+        String broken = k.rules().violation(values);
+        if (broken != null) {
+            throw new IllegalArgumentException(broken);
+        }
         Object time = values[k.timeField()];
         if (time == null) {
             throw new IllegalArgumentException(

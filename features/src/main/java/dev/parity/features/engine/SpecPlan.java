@@ -8,6 +8,7 @@ import dev.parity.features.spec.FeatureDef;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.features.spec.FieldType;
 import dev.parity.features.spec.Label;
+import dev.parity.features.spec.RowRules;
 import dev.parity.features.spec.Source;
 import dev.parity.features.spec.SpecExpressions;
 import dev.parity.features.spec.Window;
@@ -48,6 +49,7 @@ public final class SpecPlan implements Serializable {
     private final transient int labelField;
     private final transient FieldType labelType;
     private final transient List<Emit> emits;
+    private final transient Rules sourceRules;
     private final transient String[] sourceFields;
     private final transient FieldType[] sourceTypes;
 
@@ -102,6 +104,7 @@ public final class SpecPlan implements Serializable {
 
         Source source = spec.source().orElse(null);
         if (source == null) {
+            this.sourceRules = null;
             this.emits = List.of();
             this.sourceFields = null;
             this.sourceTypes = null;
@@ -114,6 +117,7 @@ public final class SpecPlan implements Serializable {
                 es.add(new Emit(byName.get(e.event()), e, env));
             }
             this.emits = Collections.unmodifiableList(es);
+            this.sourceRules = new Rules(source.rules(), source.fields());
         }
     }
 
@@ -219,6 +223,11 @@ public final class SpecPlan implements Serializable {
     /** The events a source row becomes; empty when the spec has no {@code source}. */
     public List<Emit> emits() {
         return emits;
+    }
+
+    /** What a source row must satisfy before it emits its events; null without a source. */
+    public Rules sourceRules() {
+        return sourceRules;
     }
 
     public boolean hasSource() {
@@ -343,6 +352,75 @@ public final class SpecPlan implements Serializable {
     }
 
     /** An event kind with its fields by position. */
+    /**
+     * A row's {@code required} fields and {@code checks} ({@link RowRules}), compiled over its
+     * fields; {@link #violation} says why a row breaks them.
+     */
+    public static final class Rules {
+        private final int[] required;
+        private final String[] requiredNames;
+        private final SpecExpressions.Compiled[] checks;
+        private final String[] reasons;
+        private final Map<String, Integer> positions = new LinkedHashMap<>();
+
+        Rules(RowRules rules, Map<String, FieldType> fields) {
+            int i = 0;
+            for (String f : fields.keySet()) {
+                positions.put(f, i++);
+            }
+            this.required = new int[rules.required().size()];
+            this.requiredNames = rules.required().toArray(new String[0]);
+            for (int r = 0; r < required.length; r++) {
+                required[r] = positions.get(requiredNames[r]);
+            }
+            SpecExpressions env = SpecExpressions.over(fields);
+            this.checks = new SpecExpressions.Compiled[rules.checks().size()];
+            this.reasons = new String[checks.length];
+            for (int c = 0; c < checks.length; c++) {
+                checks[c] = env.compile(rules.checks().get(c).expression().text());
+                reasons[c] = rules.checks().get(c).reason();
+            }
+        }
+
+        public boolean isEmpty() {
+            return required.length == 0 && checks.length == 0;
+        }
+
+        /**
+         * Why {@code values} (in field order, typed) break the rules, or null: {@code missing field
+         * 'f'} for a null required field, else the first failing check's reason with the values it
+         * read ({@code field 'distance' must not be negative: distance = -100}). A check reading a
+         * null field does not apply.
+         */
+        public String violation(Object[] values) {
+            for (int r = 0; r < required.length; r++) {
+                if (values[required[r]] == null) {
+                    return "missing field '" + requiredNames[r] + "'";
+                }
+            }
+            for (int c = 0; c < checks.length; c++) {
+                Object ok;
+                try {
+                    ok = checks[c].evaluate(f -> values[positions.get(f)]);
+                } catch (IllegalArgumentException e) {
+                    return reasons[c] + ": " + e.getMessage();
+                }
+                if (Boolean.FALSE.equals(ok)) {
+                    StringBuilder sb = new StringBuilder(reasons[c]).append(": ");
+                    List<String> inputs = checks[c].inputs();
+                    for (int i = 0; i < inputs.size(); i++) {
+                        sb.append(i == 0 ? "" : ", ")
+                                .append(inputs.get(i))
+                                .append(" = ")
+                                .append(values[positions.get(inputs.get(i))]);
+                    }
+                    return sb.toString();
+                }
+            }
+            return null;
+        }
+    }
+
     public static final class Kind {
         private final int index;
         private final EventKind event;
@@ -351,6 +429,7 @@ public final class SpecPlan implements Serializable {
         private final Map<String, Integer> positions = new LinkedHashMap<>();
         private final int idField;
         private final int timeField;
+        private final Rules rules;
 
         Kind(int index, EventKind event) {
             this.index = index;
@@ -362,6 +441,12 @@ public final class SpecPlan implements Serializable {
             }
             this.idField = event.idField().map(positions::get).orElse(-1);
             this.timeField = positions.get(event.timeField());
+            this.rules = new Rules(event.rules(), event.fields());
+        }
+
+        /** What an event of this kind must satisfy beyond its types. */
+        public Rules rules() {
+            return rules;
         }
 
         public int index() {

@@ -24,12 +24,24 @@ public final class EventKind implements Serializable {
     private final Map<String, FieldType> fields;
     private final String idField;
     private final String timeField;
+    private final RowRules rules;
 
-    EventKind(String name, Map<String, FieldType> fields, String idField, String timeField) {
+    EventKind(
+            String name,
+            Map<String, FieldType> fields,
+            String idField,
+            String timeField,
+            RowRules rules) {
         this.name = name;
         this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         this.idField = idField;
         this.timeField = timeField;
+        this.rules = rules;
+    }
+
+    /** What an event of this kind must satisfy beyond its types ({@link RowRules}). */
+    public RowRules rules() {
+        return rules;
     }
 
     /** The kind's name, e.g. {@code payment}. */
@@ -68,6 +80,7 @@ public final class EventKind implements Serializable {
         final List<String[]> fields = new ArrayList<>(); // {name, type}, duplicates kept
         String id;
         String time;
+        final RowRules.Raw rules = new RowRules.Raw();
 
         Builder(String name) {
             this.name = name;
@@ -92,6 +105,21 @@ public final class EventKind implements Serializable {
         /** The timestamp field that holds the event time. */
         public Builder time(String field) {
             this.time = field;
+            return this;
+        }
+
+        /** An event with a null {@code field} is rejected ({@code missing field '<field>'}). */
+        public Builder require(String field) {
+            rules.required.add(field);
+            return this;
+        }
+
+        /**
+         * An event for which the boolean CEL {@code expression} is false is rejected with {@code
+         * reason} (null: {@code check failed: <expression>}).
+         */
+        public Builder check(String expression, String reason) {
+            rules.checks.add(new String[] {expression, reason});
             return this;
         }
     }

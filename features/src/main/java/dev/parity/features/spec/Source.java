@@ -29,10 +29,17 @@ public final class Source implements Serializable {
 
     private final Map<String, FieldType> fields;
     private final List<Emit> emits;
+    private final RowRules rules;
 
-    Source(Map<String, FieldType> fields, List<Emit> emits) {
+    Source(Map<String, FieldType> fields, List<Emit> emits, RowRules rules) {
         this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         this.emits = Collections.unmodifiableList(new ArrayList<>(emits));
+        this.rules = rules;
+    }
+
+    /** What a row must satisfy beyond its types, before it emits anything ({@link RowRules}). */
+    public RowRules rules() {
+        return rules;
     }
 
     /** The row's fields and types, in declaration order. */
@@ -82,8 +89,24 @@ public final class Source implements Serializable {
     public static final class Builder {
         final List<String[]> fields = new ArrayList<>(); // {name, type}
         final List<EmitBuilder> emits = new ArrayList<>();
+        final RowRules.Raw rules = new RowRules.Raw();
 
         Builder() {}
+
+        /** A row with a null {@code field} is rejected ({@code missing field '<field>'}). */
+        public Builder require(String field) {
+            rules.required.add(field);
+            return this;
+        }
+
+        /**
+         * A row for which the boolean CEL {@code expression} is false is rejected with {@code
+         * reason} (null: {@code check failed: <expression>}).
+         */
+        public Builder check(String expression, String reason) {
+            rules.checks.add(new String[] {expression, reason});
+            return this;
+        }
 
         /** Declares a field of the row; {@code type} as a spec writes it. */
         public Builder field(String field, String type) {

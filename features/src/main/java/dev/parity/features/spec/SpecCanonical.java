@@ -34,6 +34,7 @@ final class SpecCanonical {
                     fields(k.putObject("fields"), kind.fields());
                     k.put("id", kind.idField().orElse(null));
                     k.put("time", kind.timeField());
+                    rules(k, kind.rules());
                 });
         spec.source()
                 .ifPresentOrElse(
@@ -48,6 +49,7 @@ final class SpecCanonical {
                                 new TreeMap<>(e.values())
                                         .forEach((f, x) -> values.put(f, x.canonical()));
                             }
+                            rules(s, source.rules());
                         },
                         () -> root.putNull("source"));
         ObjectNode query = root.putObject("query");
@@ -82,6 +84,22 @@ final class SpecCanonical {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+
+    /**
+     * Rules in declaration order (the first failing one is the reason a row gets); nothing at all
+     * without rules, so specs that declare none keep their fingerprints.
+     */
+    private static void rules(ObjectNode node, RowRules rules) {
+        if (rules.isEmpty()) {
+            return;
+        }
+        ArrayNode required = node.putArray("required");
+        rules.required().forEach(required::add);
+        ArrayNode checks = node.putArray("checks");
+        for (RowRules.Check c : rules.checks()) {
+            checks.addObject().put("expr", c.expression().canonical()).put("reason", c.reason());
         }
     }
 

@@ -114,7 +114,8 @@ final class SpecValidator {
                             "field '" + k.id + "' is " + idType + "; an event id must be a long");
                 }
             }
-            kinds.put(k.name, new EventKind(k.name, fields, k.id, time));
+            RowRules rules = rules(entry, k.rules, fields, "event '" + k.name + "'");
+            kinds.put(k.name, new EventKind(k.name, fields, k.id, time, rules));
         }
     }
 
@@ -281,7 +282,44 @@ final class SpecValidator {
             emits.add(emit);
             emitted.put(kind.name(), emit);
         }
-        return new Source(row, emits);
+        return new Source(row, emits, rules("source", s.rules, row, "the source row"));
+    }
+
+    /** Required fields must be fields, once; checks must be boolean expressions over them. */
+    private RowRules rules(
+            String entry, RowRules.Raw raw, Map<String, FieldType> fields, String over) {
+        List<String> required = new ArrayList<>();
+        for (int i = 0; i < raw.required.size(); i++) {
+            String f = raw.required.get(i);
+            String where = "required[" + i + "]";
+            if (f == null || !fields.containsKey(f)) {
+                throw fail(entry, where, notAField(f, over, fields));
+            }
+            if (required.contains(f)) {
+                throw fail(entry, where, "'" + f + "' is listed twice");
+            }
+            required.add(f);
+        }
+        SpecExpressions env = SpecExpressions.over(fields);
+        List<RowRules.Check> checks = new ArrayList<>();
+        for (int i = 0; i < raw.checks.size(); i++) {
+            String[] c = raw.checks.get(i);
+            String where = "checks[" + i + "]";
+            SpecExpression x = expression(entry, where, c[0], env, over);
+            if (x.type() != FieldType.BOOLEAN) {
+                throw fail(
+                        entry,
+                        where,
+                        quote(x.text()) + " is " + x.type() + "; a check must be a boolean");
+            }
+            if (c[1] != null && c[1].isBlank()) {
+                throw fail(entry, where + ".reason", "must not be empty; leave it out instead");
+            }
+            checks.add(new RowRules.Check(x, c[1] == null ? "check failed: " + x.text() : c[1]));
+        }
+        return required.isEmpty() && checks.isEmpty()
+                ? RowRules.NONE
+                : new RowRules(required, checks);
     }
 
     /** Compiles {@code text} over {@code env}; a bare unknown name gets a field-list message. */

@@ -27,8 +27,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 final class SpecYaml {
     private static final List<String> TOP =
             List.of("name", "events", "source", "query", "features");
-    private static final List<String> KIND = List.of("fields", "id", "time");
-    private static final List<String> SOURCE = List.of("fields", "emit");
+    private static final List<String> KIND = List.of("fields", "id", "time", "required", "checks");
+    private static final List<String> SOURCE = List.of("fields", "emit", "required", "checks");
     private static final List<String> EMIT = List.of("event", "values");
     private static final List<String> QUERY = List.of("event", "context", "label");
     private static final List<String> CONTEXT = List.of("name", "expr", "type");
@@ -172,6 +172,7 @@ final class SpecYaml {
                             readFields(kind.get("fields"), entry, k::field);
                             k.id(scalar(kind.get("id"), entry, "id"));
                             k.time(scalar(kind.get("time"), entry, "time"));
+                            readRules(kind, entry, k::require, k::check);
                         });
             }
         }
@@ -190,6 +191,51 @@ final class SpecYaml {
             }
         }
 
+        /** {@code required: [fields]} and {@code checks: ["expr" or {expr, reason}]}. */
+        private void readRules(
+                JsonNode node,
+                String entry,
+                java.util.function.Consumer<String> require,
+                java.util.function.BiConsumer<String, String> check) {
+            JsonNode required = node.get("required");
+            if (present(required)) {
+                if (!required.isArray()) {
+                    throw fail(
+                            entry,
+                            "required",
+                            "expected a list of field names (like [id, ts]), got "
+                                    + kind(required));
+                }
+                for (int i = 0; i < required.size(); i++) {
+                    require.accept(scalar(required.get(i), entry, "required[" + i + "]"));
+                }
+            }
+            JsonNode checks = node.get("checks");
+            if (!present(checks)) {
+                return;
+            }
+            if (!checks.isArray()) {
+                throw fail(
+                        entry,
+                        "checks",
+                        "expected a list of CEL conditions (like - \"amount >= 0.0\" or -"
+                                + " {expr: ..., reason: ...}), got "
+                                + kind(checks));
+            }
+            for (int i = 0; i < checks.size(); i++) {
+                JsonNode c = checks.get(i);
+                String where = "checks[" + i + "]";
+                if (c.isObject()) {
+                    checkKeys(c, entry + "." + where, List.of("expr", "reason"));
+                    check.accept(
+                            scalar(c.get("expr"), entry, where + ".expr"),
+                            scalar(c.get("reason"), entry, where + ".reason"));
+                } else {
+                    check.accept(scalar(c, entry, where), null);
+                }
+            }
+        }
+
         private void readSource(FeatureSpec.Builder b, JsonNode source) {
             requireMapping(source, "source", null, "fields and emit");
             checkKeys(source, "source", SOURCE);
@@ -204,6 +250,7 @@ final class SpecYaml {
             b.source(
                     s -> {
                         readFields(source.get("fields"), "source", s::field);
+                        readRules(source, "source", s::require, s::check);
                         if (!present(emit)) {
                             return;
                         }

@@ -159,6 +159,16 @@ class FeatureSpecTest {
                                                 .field("distance", FieldType.LONG)
                                                 .field("origin", FieldType.STRING)
                                                 .field("destination", FieldType.STRING)
+                                                .require("id")
+                                                .require("date")
+                                                .require("delay")
+                                                .require("distance")
+                                                .require("origin")
+                                                .require("destination")
+                                                .check("id >= 0", "field 'id' must not be negative")
+                                                .check(
+                                                        "distance >= 0",
+                                                        "field 'distance' must not be negative")
                                                 .emit(
                                                         "departure",
                                                         v ->

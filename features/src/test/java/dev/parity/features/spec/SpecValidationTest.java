@@ -93,7 +93,7 @@ class SpecValidationTest {
         assertFails(
                 payments("    time: ts ", "    tme: ts "),
                 "my.yaml: events.payment: tme: unknown key (did you mean 'time'?); expected one of"
-                        + " fields, id, time");
+                        + " fields, id, time, required, checks");
         assertFails(
                 payments("  label: fraud", "  labels: fraud"),
                 "my.yaml: query: labels: unknown key (did you mean 'label'?); expected one of"
@@ -649,5 +649,76 @@ class SpecValidationTest {
                 .hasMessage("<builder>: query: required: which event kind gets a feature vector");
         assertThatThrownBy(() -> FeatureSpec.builder().name("x").build())
                 .hasMessage("<builder>: events: required: at least one event kind");
+    }
+
+    // ---- rules: required and checks
+
+    private static final String RULES_AT = "    time: ts                           # event time\n";
+
+    @Test
+    void rulesAreReadAndKeptInOrder() {
+        FeatureSpec spec =
+                FeatureSpec.parse(
+                        payments(
+                                RULES_AT,
+                                RULES_AT
+                                        + "    required: [id, ts, card]\n"
+                                        + "    checks:\n"
+                                        + "      - {expr: \"amount >= 0.0\", reason: amount must"
+                                        + " not be negative}\n"
+                                        + "      - \"fraud == 0 || fraud == 1\"\n"),
+                        "my.yaml");
+        RowRules rules = spec.events().get(0).rules();
+        assertThat(rules.required()).containsExactly("id", "ts", "card");
+        assertThat(rules.checks())
+                .extracting(RowRules.Check::reason)
+                .containsExactly(
+                        "amount must not be negative", "check failed: fraud == 0 || fraud == 1");
+        // rules are part of the fingerprint; a spec without rules keeps its own
+        assertThat(spec.fingerprint()).isNotEqualTo(TestingSpecs.payments().fingerprint());
+    }
+
+    @Test
+    void aRequiredFieldMustBeAField() {
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    required: [id, when]\n"),
+                "my.yaml: events.payment: required[1]: 'when' is not a field of event 'payment' "
+                        + FIELDS);
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    required: [id, id]\n"),
+                "my.yaml: events.payment: required[1]: 'id' is listed twice");
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    required: id\n"),
+                "my.yaml: events.payment: required: expected a list of field names (like [id,"
+                        + " ts]), got 'id'");
+    }
+
+    @Test
+    void aCheckMustBeABooleanOverTheFields() {
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    checks: [\"amount + 1.0\"]\n"),
+                "my.yaml: events.payment: checks[0]: 'amount + 1.0' is double; a check must be a"
+                        + " boolean");
+        assertThat(
+                        failure(payments(RULES_AT, RULES_AT + "    checks: [\"price > 0.0\"]\n"))
+                                .getMessage())
+                .startsWith("my.yaml: events.payment: checks[0]: ")
+                .contains("price");
+        assertFails(
+                payments(
+                        RULES_AT,
+                        RULES_AT + "    checks: [{expr: \"amount > 0.0\", reason: \" \"}]\n"),
+                "my.yaml: events.payment: checks[0].reason: must not be empty; leave it out"
+                        + " instead");
+        assertThat(
+                        failure(
+                                        payments(
+                                                RULES_AT,
+                                                RULES_AT
+                                                        + "    checks: [{expr: \"amount > 0.0\","
+                                                        + " why: x}]\n"))
+                                .getMessage())
+                .startsWith("my.yaml: events.payment.checks[0]: ")
+                .contains("why");
     }
 }

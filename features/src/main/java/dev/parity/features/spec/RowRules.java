@@ -1,0 +1,86 @@
+package dev.parity.features.spec;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a valid input row or event must satisfy beyond its field types, declared under {@code
+ * source} or an event kind: the fields that must not be null ({@code required}) and boolean CEL
+ * checks over the fields ({@code checks}). A row that fails one is rejected, with the reason, by
+ * every reader alike (CSV, Parquet, Kafka JSON, online requests). A check reading a null field does
+ * not apply (a null is the business of {@code required}).
+ *
+ * <pre>{@code
+ * required: [id, date, distance]
+ * checks:
+ *   - {expr: "distance >= 0", reason: "field 'distance' must not be negative"}
+ *   - "amount < 1000000.0"                     # reason: check failed: amount < 1000000.0
+ * }</pre>
+ */
+public final class RowRules implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** No rules (the default). */
+    public static final RowRules NONE = new RowRules(List.of(), List.of());
+
+    private final List<String> required;
+    private final List<Check> checks;
+
+    RowRules(List<String> required, List<Check> checks) {
+        this.required = Collections.unmodifiableList(new ArrayList<>(required));
+        this.checks = Collections.unmodifiableList(new ArrayList<>(checks));
+    }
+
+    /** The fields that must not be null, in declaration order. */
+    public List<String> required() {
+        return required;
+    }
+
+    /** The checks, in declaration order (the first that fails is the reason). */
+    public List<Check> checks() {
+        return checks;
+    }
+
+    public boolean isEmpty() {
+        return required.isEmpty() && checks.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "required " + required + ", checks " + checks;
+    }
+
+    /** One check: a boolean expression over the fields, and the reason a failing row gets. */
+    public static final class Check implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final SpecExpression expression;
+        private final String reason;
+
+        Check(SpecExpression expression, String reason) {
+            this.expression = expression;
+            this.reason = reason;
+        }
+
+        public SpecExpression expression() {
+            return expression;
+        }
+
+        /** The reason given (or {@code check failed: <expr>}). */
+        public String reason() {
+            return reason;
+        }
+
+        @Override
+        public String toString() {
+            return expression.text();
+        }
+    }
+
+    /** Collects rules as a spec writes them; the validator checks them. */
+    static final class Raw {
+        final List<String> required = new ArrayList<>();
+        final List<String[]> checks = new ArrayList<>(); // {expr, reason or null}
+    }
+}
