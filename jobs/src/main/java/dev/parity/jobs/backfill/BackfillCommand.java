@@ -1,14 +1,10 @@
 package dev.parity.jobs.backfill;
 
-import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
 import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.PipelineCounters;
-import dev.parity.features.io.FeatureCsv;
-import dev.parity.features.io.FlightCsv;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
@@ -16,7 +12,6 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ScoringInput;
 import dev.parity.models.flink.ScoringOperator;
@@ -42,7 +37,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code parity backfill}: computes the training file of a flights file on a local Flink. */
+/**
+ * {@code parity backfill}: computes the training file of a spec's event files on a local Flink,
+ * through the generic engine ({@link BackfillJob}); without {@code --spec} the bundled flights spec
+ * ({@link FlightFeatures#spec()}).
+ */
 @Command(
         name = "backfill",
         mixinStandardHelpOptions = true,
@@ -66,7 +65,7 @@ public final class BackfillCommand implements Callable<Integer> {
             paramLabel = "[KIND=]FILE",
             description = {
                 "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination (.csv or .csv.gz).",
-                "With --spec: a Parquet or CSV (.csv, .csv.gz) file of the spec's source rows, of its one event kind, or of the kind named before '='; repeat for several files."
+                "With --spec: a Parquet or CSV (.csv, .csv.gz) file of the spec's source rows, of its one event kind, or of the kind named before '='. Repeatable (several files of flights rows too)."
             })
     List<String> eventFiles;
 
@@ -74,10 +73,8 @@ public final class BackfillCommand implements Callable<Integer> {
             names = "--spec",
             paramLabel = "FILE",
             description =
-                    "Feature spec (YAML, see docs/SPEC.md) to compute instead of the built-in flights features; runs the generic engine.")
+                    "Feature spec (YAML, see docs/SPEC.md) to compute. Default: the bundled flights spec (examples/flights/flights.yaml).")
     Path spec;
-
-    String events;
 
     @Option(
             names = "--out",
@@ -194,84 +191,11 @@ public final class BackfillCommand implements Callable<Integer> {
         if (allowedLateness.isNegative()) {
             throw new IllegalArgumentException("--allowed-lateness must not be negative");
         }
-        if (spec != null) {
-            Summary summary = runSpec();
-            summary.print(console);
-            return 0;
-        }
-        if (eventFiles.size() != 1) {
-            throw new IllegalArgumentException(
-                    "--events: the flights backfill reads one file, got " + eventFiles.size());
-        }
-        events = eventFiles.get(0);
-        Path input = Path.of(events);
-        if (!events.contains("://") && !Files.isReadable(input)) {
-            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
-        }
-        if (!events.contains("://") && events.toLowerCase(Locale.ROOT).matches(".*\\.csv$")) {
-            checkCsvHeader(input);
-        }
-        Summary summary = run();
+        // Without --spec: the bundled flights spec, which is the built-in flights feature set
+        SpecPlan plan = SpecPlan.of(spec == null ? FlightFeatures.spec() : FeatureSpec.load(spec));
+        Summary summary = runSpec(plan, spec == null ? null : spec.toString());
         summary.print(console);
         return 0;
-    }
-
-    /** Fails fast, before any job starts, on a CSV whose header is not the expected one. */
-    private static void checkCsvHeader(Path csv) throws IOException {
-        String first;
-        try (java.io.BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            first = in.readLine();
-        }
-        String problem = FlightCsv.checkHeader(first);
-        if (problem != null) {
-            throw new IllegalArgumentException("--events: " + csv + ":1: " + problem);
-        }
-    }
-
-    /** Runs the backfill and merges its outputs. */
-    Summary run() throws Exception {
-        Files.createDirectories(out);
-        // A run never leaves an earlier run's outputs behind: after a failed or refused run the
-        // directory holds no file that could pass for a result. Each file appears atomically
-        // (written to .tmp, then moved) once the job has finished.
-        for (String file : OUTPUT_FILES) {
-            Files.deleteIfExists(out.resolve(file));
-        }
-        if (shadowModel != null && model == null) {
-            throw new IllegalArgumentException("--shadow-model needs --model");
-        }
-        FeatureSet set = FlightFeatures.standard();
-        ScoringOperator<FeatureVector> scoring = null;
-        ModelManifest manifest = null;
-        if (model != null) {
-            ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
-            // Checked here so a bad model fails before the job starts; the operator checks again
-            // when it loads the model on the cluster.
-            manifest = ModelRegistry.load(model, gate, set).manifest();
-            if (shadowModel != null) {
-                ModelRegistry.load(shadowModel, gate, set);
-            }
-            scoring = scoring(new FlightVectorInput(set), gate).build();
-        }
-        ScoringOperator<FeatureVector> flightsScoring = scoring;
-        return execute(
-                parts ->
-                        new BackfillJob(events, parts.dir, set, allowedLateness, flightsScoring)
-                                .build(parts.env),
-                new FeatureCsv(set).header(),
-                String.format(
-                        Locale.ROOT,
-                        "backfill: %s -> %s (mode %s, parallelism %d)%n",
-                        events,
-                        out,
-                        mode,
-                        parallelism),
-                "parity-backfill-" + mode,
-                events,
-                null,
-                set.name(),
-                set.fingerprint(),
-                manifest);
     }
 
     /** The scoring operators' builder with this command's model, shadow and batching options. */
@@ -288,11 +212,18 @@ public final class BackfillCommand implements Callable<Integer> {
      * The backfill of {@code --spec} through the generic engine: the spec is validated and every
      * CSV header checked before the job starts.
      */
-    Summary runSpec() throws Exception {
+    Summary runSpec(SpecPlan plan, String specLabel) throws Exception {
         if (shadowModel != null && model == null) {
             throw new IllegalArgumentException("--shadow-model needs --model");
         }
-        SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+        // A run never leaves an earlier run's outputs behind: after a failed or refused run the
+        // directory holds no file that could pass for a result. Each file appears atomically
+        // (written to .tmp, then moved) once the job has finished.
+        if (Files.isDirectory(out)) {
+            for (String file : OUTPUT_FILES) {
+                Files.deleteIfExists(out.resolve(file));
+            }
+        }
         ScoringOperator<FeatureRow> scoring = null;
         ModelManifest manifest = null;
         if (model != null) {
@@ -306,31 +237,28 @@ public final class BackfillCommand implements Callable<Integer> {
             }
             scoring = scoring(new SpecRowInput(plan, contract), gate).build();
         }
-        List<SpecBackfillJob.Input> inputs = SpecBackfillJob.inputs(plan, eventFiles);
+        List<BackfillJob.Input> inputs = BackfillJob.inputs(plan, eventFiles);
         for (int i = 0; i < inputs.size(); i++) {
-            SpecBackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
+            BackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
         }
         Files.createDirectories(out);
-        for (String file : OUTPUT_FILES) {
-            Files.deleteIfExists(out.resolve(file));
-        }
         ScoringOperator<FeatureRow> specScoring = scoring;
         return execute(
                 parts ->
-                        new SpecBackfillJob(plan, inputs, parts.dir, allowedLateness, specScoring)
+                        new BackfillJob(plan, inputs, parts.dir, allowedLateness, specScoring)
                                 .build(parts.env),
                 new RowCsv(plan, plan.hasLabel()).header(),
                 String.format(
                         Locale.ROOT,
-                        "backfill: spec %s, %s -> %s (mode %s, parallelism %d)%n",
-                        plan.name(),
+                        "backfill: %s%s -> %s (mode %s, parallelism %d)%n",
+                        specLabel == null ? "" : "spec " + plan.name() + ", ",
                         String.join(" ", eventFiles),
                         out,
                         mode,
                         parallelism),
                 "parity-backfill-" + plan.name() + "-" + mode,
                 String.join(" ", eventFiles),
-                spec.toString(),
+                specLabel,
                 plan.name(),
                 plan.fingerprint(),
                 manifest);
@@ -392,29 +320,29 @@ public final class BackfillCommand implements Callable<Integer> {
             long featureRows =
                     PartMerger.merge(
                             parts,
-                            BackfillJob.FEATURES,
+                            BackfillOutputs.FEATURES,
                             featuresHeader,
                             out.resolve("features.csv"),
                             true);
             long rejected =
                     PartMerger.merge(
                             parts,
-                            BackfillJob.REJECTED,
-                            BackfillJob.REJECTED_HEADER,
+                            BackfillOutputs.REJECTED,
+                            BackfillOutputs.REJECTED_HEADER,
                             out.resolve("rejected.csv"),
                             false);
             long late =
                     PartMerger.merge(
                             parts,
-                            BackfillJob.LATE,
-                            BackfillJob.LATE_HEADER,
+                            BackfillOutputs.LATE,
+                            BackfillOutputs.LATE_HEADER,
                             out.resolve("late.csv"),
                             true);
             long incomplete =
                     PartMerger.merge(
                             parts,
-                            BackfillJob.INCOMPLETE,
-                            BackfillJob.INCOMPLETE_HEADER,
+                            BackfillOutputs.INCOMPLETE,
+                            BackfillOutputs.INCOMPLETE_HEADER,
                             out.resolve("incomplete.csv"),
                             true);
             long[] scored = manifest == null ? null : mergePredictions(parts);
@@ -467,23 +395,23 @@ public final class BackfillCommand implements Callable<Integer> {
         long predictions =
                 PartMerger.merge(
                         parts,
-                        BackfillJob.PREDICTIONS,
-                        BackfillJob.PREDICTIONS_HEADER,
+                        BackfillOutputs.PREDICTIONS,
+                        BackfillOutputs.PREDICTIONS_HEADER,
                         out.resolve("predictions.csv"),
                         true);
         if (shadowModel != null) {
             PartMerger.merge(
                     parts,
-                    BackfillJob.SHADOW,
-                    BackfillJob.PREDICTIONS_HEADER,
+                    BackfillOutputs.SHADOW,
+                    BackfillOutputs.PREDICTIONS_HEADER,
                     out.resolve("shadow_predictions.csv"),
                     true);
         }
         long unscorable =
                 PartMerger.merge(
                         parts,
-                        BackfillJob.UNSCORABLE,
-                        BackfillJob.UNSCORABLE_HEADER,
+                        BackfillOutputs.UNSCORABLE,
+                        BackfillOutputs.UNSCORABLE_HEADER,
                         out.resolve("unscorable.csv"),
                         true);
         return new long[] {predictions, unscorable};

@@ -10,7 +10,7 @@ import dev.parity.features.flink.PipelineCounters;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
-import dev.parity.jobs.backfill.SpecBackfillJob;
+import dev.parity.jobs.backfill.BackfillJob;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
@@ -211,9 +211,9 @@ public final class BatchPredictCommand implements Callable<Integer> {
      */
     private Integer runSpec(LocalDate fromDay, LocalDate toDay) throws Exception {
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
-        List<SpecBackfillJob.Input> inputs = SpecBackfillJob.inputs(plan, eventFiles);
+        List<BackfillJob.Input> inputs = BackfillJob.inputs(plan, eventFiles);
         for (int i = 0; i < inputs.size(); i++) {
-            SpecBackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
+            BackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
         }
         JdbcTarget db = jdbc.target();
         ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();

@@ -7,7 +7,7 @@ import dev.parity.features.engine.SpecFileInput;
 import dev.parity.features.engine.SpecPipeline;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.engine.SpecSnapshots;
-import dev.parity.jobs.backfill.SpecBackfillJob;
+import dev.parity.jobs.backfill.BackfillJob;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class SpecBatchPredictionJob {
                     + " DO UPDATE SET value = EXCLUDED.value";
 
     private final SpecPlan plan;
-    private final List<SpecBackfillJob.Input> inputs;
+    private final List<BackfillJob.Input> inputs;
     private final Duration maxOutOfOrderness;
     private final ScoringOperator<FeatureRow> scoring;
     private final JdbcTarget db;
@@ -59,7 +59,7 @@ public final class SpecBatchPredictionJob {
      */
     public SpecBatchPredictionJob(
             SpecPlan plan,
-            List<SpecBackfillJob.Input> inputs,
+            List<BackfillJob.Input> inputs,
             Duration maxOutOfOrderness,
             ScoringOperator<FeatureRow> scoring,
             JdbcTarget db,
@@ -81,7 +81,7 @@ public final class SpecBatchPredictionJob {
     public void build(StreamExecutionEnvironment env) {
         DataStream<EventRow> events = null;
         for (int i = 0; i < inputs.size(); i++) {
-            SpecBackfillJob.Input in = inputs.get(i);
+            BackfillJob.Input in = inputs.get(i);
             SpecFileInput.Output o =
                     SpecFileInput.read(
                             env, in.file(), in.decoder(), maxOutOfOrderness, "events-" + i);

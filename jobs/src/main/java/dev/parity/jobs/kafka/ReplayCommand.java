@@ -8,7 +8,7 @@ import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.io.RowResult;
 import dev.parity.features.spec.FeatureSpec;
-import dev.parity.jobs.backfill.SpecBackfillJob;
+import dev.parity.jobs.backfill.BackfillJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -199,9 +199,8 @@ public final class ReplayCommand implements Callable<Integer> {
      */
     private int replaySpec() throws Exception {
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
-        SpecBackfillJob.Input input =
-                SpecBackfillJob.inputs(plan, java.util.List.of(eventsArg)).get(0);
-        SpecBackfillJob.checkInput(eventsArg, input);
+        BackfillJob.Input input = BackfillJob.inputs(plan, java.util.List.of(eventsArg)).get(0);
+        BackfillJob.checkInput(eventsArg, input);
         double speedup = pace == null || pace.asFastAsPossible ? 0 : pace.speedup;
         EventJson json = new EventJson(plan);
         AtomicReference<Exception> failure = new AtomicReference<>();

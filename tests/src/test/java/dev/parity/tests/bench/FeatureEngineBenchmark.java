@@ -3,12 +3,16 @@ package dev.parity.tests.bench;
 import dev.parity.features.api.FeatureDefinition;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.core.FeatureVector;
 import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.flink.FeaturePipeline;
+import dev.parity.features.flink.FlightFileInput;
+import dev.parity.features.flink.LinePartSink;
+import dev.parity.features.io.FeatureCsv;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.backfill.BackfillJob;
-import dev.parity.jobs.backfill.SpecBackfillJob;
 import dev.parity.tests.sql.SqlOverWindowFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,9 +166,9 @@ public final class FeatureEngineBenchmark {
 
     private static void spec(StreamExecutionEnvironment env, String events, Path tmp, String name) {
         SpecPlan plan = SpecPlan.of(FeatureSpec.load(flightsSpec()));
-        new SpecBackfillJob(
+        new BackfillJob(
                         plan,
-                        SpecBackfillJob.inputs(plan, List.of(events)),
+                        BackfillJob.inputs(plan, List.of(events)),
                         tmp.resolve(name).toString(),
                         Duration.ofMinutes(5))
                 .build(env);
@@ -220,8 +224,19 @@ public final class FeatureEngineBenchmark {
 
     private static void engine(
             StreamExecutionEnvironment env, String events, FeatureSet set, Path tmp, String name) {
-        new BackfillJob(events, tmp.resolve(name).toString(), set, Duration.ofMinutes(5))
-                .build(env);
+        // the built-in flights engine's backfill graph, as the backfill ran it before it moved
+        // onto the generic engine: file -> FeaturePipeline -> features part files
+        FeatureCsv csv = new FeatureCsv(set);
+        FeaturePipeline.builder()
+                .featureSet(set)
+                .withLabel(true)
+                .build()
+                .apply(FlightFileInput.read(env, events, Duration.ofMinutes(5)).events())
+                .vectors()
+                .sinkTo(
+                        new LinePartSink<FeatureVector>(
+                                tmp.resolve(name).toString(), "features", csv::format))
+                .name("write-features");
     }
 
     private interface Graph {
