@@ -5,9 +5,12 @@ import dev.parity.features.spec.EventKind;
 import dev.parity.features.spec.FeatureDef;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.features.spec.Label;
+import dev.parity.features.spec.RowRules;
 import dev.parity.features.spec.Source;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -73,6 +76,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 "events",
                 s.events().stream().map(ValidateCommand::kind).collect(Collectors.joining("; ")));
         s.source().ifPresent(src -> line(sb, "source", source(src)));
+        s.source().ifPresent(src -> rules(sb, "source", src.rules()));
+        s.events().forEach(k -> rules(sb, k.name(), k.rules()));
         String label = s.query().label().map(ValidateCommand::label).orElse("no label");
         String context =
                 s.query().context().isEmpty()
@@ -88,6 +93,25 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         line(sb, "header", String.join(",", s.outputHeader()));
         return sb.toString().stripTrailing();
+    }
+
+    /** {@code rules <where>: required a, b; checks "x >= 0", ...}, only where there are some. */
+    private static void rules(StringBuilder sb, String where, RowRules rules) {
+        if (rules.isEmpty()) {
+            return;
+        }
+        List<String> parts = new ArrayList<>();
+        if (!rules.required().isEmpty()) {
+            parts.add("required " + String.join(", ", rules.required()));
+        }
+        if (!rules.checks().isEmpty()) {
+            parts.add(
+                    "checks "
+                            + rules.checks().stream()
+                                    .map(c -> c.expression().text())
+                                    .collect(Collectors.joining(", ")));
+        }
+        line(sb, "rules", where + ": " + String.join("; ", parts));
     }
 
     private static void line(StringBuilder sb, String key, String value) {

@@ -71,6 +71,9 @@ class ValidateCommandTest {
                 .contains(
                         "departure, context dep_time, origin, dest, distance, dep_hour, dep_dow;"
                                 + " label delay (from arrival by id)")
+                .contains(
+                        "rules        source: required id, date, delay, distance, origin,"
+                                + " destination; checks id >= 0, distance >= 0")
                 .contains("features     6")
                 .contains(
                         "route_delay_mean_7d: mean(delay) of arrival by [origin, dest] over 7d -> double")
