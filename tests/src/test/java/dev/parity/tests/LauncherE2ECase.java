@@ -169,12 +169,37 @@ class LauncherE2ECase {
         assertThat(r.out).contains("error: --events: cannot read 'no/such/file.parquet'");
     }
 
+    @Test
+    void pathsAreTheCallersWhenRunFromAnotherDirectory() throws Exception {
+        // a user's own directory: relative paths are resolved there, not in the project
+        Path work = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.write(
+                work.resolve("mine.csv"),
+                Files.readAllLines(ROOT.resolve("data/sample/flights-sample.csv")).subList(0, 301));
+        Result r =
+                runIn(
+                        work,
+                        "backfill",
+                        "--events",
+                        "mine.csv",
+                        "--out",
+                        "out",
+                        "--progress-interval",
+                        "PT0S");
+        assertThat(r.exit).as(r.out).isZero();
+        assertThat(Files.readAllLines(work.resolve("out/features.csv"))).hasSize(301);
+    }
+
     private Result run(String... args) throws IOException, InterruptedException {
+        return runIn(ROOT, args);
+    }
+
+    private Result runIn(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ROOT.resolve("parity").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb =
-                new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+                new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("PARITY_SKIP_BUILD", "1");
         pb.environment().put("PARITY_JAVA_OPTS", "-Xmx1g");
         Path log = tmp.resolve("launcher-" + System.nanoTime() + ".log");

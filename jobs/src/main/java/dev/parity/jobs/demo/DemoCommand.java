@@ -49,8 +49,17 @@ import picocli.CommandLine.Option;
                     + " predictions nobody asked for."
         })
 public final class DemoCommand implements Callable<Integer> {
-    static final String SAMPLE = "data/sample/flights-sample.csv";
-    static final String MODEL = "models/bundled/flights-linear/1";
+    /** The bundled sample, in the project the launcher runs from ({@code parity.home}). */
+    static final String SAMPLE = bundled("data/sample/flights-sample.csv");
+
+    /** The bundled model. */
+    static final String MODEL = bundled("models/bundled/flights-linear/1");
+
+    /** {@code path} in the project directory ({@code -Dparity.home}, set by the launcher). */
+    static String bundled(String path) {
+        String home = System.getProperty("parity.home");
+        return home == null || home.isBlank() ? path : Path.of(home, path).toString();
+    }
 
     @Option(
             names = "--out",
@@ -89,7 +98,9 @@ public final class DemoCommand implements Callable<Integer> {
         for (String f : List.of(SAMPLE, MODEL + "/model.onnx")) {
             if (!Files.isReadable(Path.of(f))) {
                 throw new IllegalArgumentException(
-                        f + " is missing: run the demo from the repository root");
+                        f
+                                + " is missing: run the demo with the project's ./parity"
+                                + " (or from the repository root)");
             }
         }
         System.out.println(
