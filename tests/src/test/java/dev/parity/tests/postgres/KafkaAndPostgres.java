@@ -1,9 +1,18 @@
 package dev.parity.tests.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -21,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  */
 final class KafkaAndPostgres implements BeforeAllCallback, AfterAllCallback {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final List<String> topics;
     private EmbeddedPostgres postgres;
     private EmbeddedKafka kafka;
@@ -67,5 +77,32 @@ final class KafkaAndPostgres implements BeforeAllCallback, AfterAllCallback {
                 producer.send(new ProducerRecord<>(topic, r)).get();
             }
         }
+    }
+
+    /**
+     * The committed responses on {@code topic}, exactly {@code expected} of them: by request id
+     * (one each, keyed by the id), and those without one (answers to requests without an id).
+     */
+    Responses responses(String topic, int expected) throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readAllCommitted(topic);
+        assertThat(records).hasSize(expected);
+        Responses out = new Responses();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            JsonNode n = JSON.readTree(r.value());
+            if (n.get("request_id").isNull()) {
+                out.withoutId.add(n);
+                continue;
+            }
+            long id = n.get("request_id").asLong();
+            assertThat(out.byId.put(id, n)).as("second response to %d", id).isNull();
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(id));
+        }
+        return out;
+    }
+
+    /** Online responses, by request id and without one. */
+    static final class Responses {
+        final Map<Long, JsonNode> byId = new HashMap<>();
+        final List<JsonNode> withoutId = new ArrayList<>();
     }
 }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,21 +104,10 @@ class OnlinePredictionITCase {
                                 "PT1S"))
                 .isZero();
 
-        List<ConsumerRecord<byte[], byte[]>> responses =
-                services.kafka().readAllCommitted("flights.responses");
-        assertThat(responses).hasSize(requests.size());
-        Map<Long, JsonNode> byId = new HashMap<>();
-        List<JsonNode> withoutId = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : responses) {
-            JsonNode n = JSON.readTree(r.value());
-            if (n.get("request_id").isNull()) {
-                withoutId.add(n);
-                continue;
-            }
-            long id = n.get("request_id").asLong();
-            assertThat(byId.put(id, n)).as("second response to %d", id).isNull();
-            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(id));
-        }
+        KafkaAndPostgres.Responses responses =
+                services.responses("flights.responses", requests.size());
+        Map<Long, JsonNode> byId = responses.byId;
+        List<JsonNode> withoutId = responses.withoutId;
         for (Map.Entry<Long, Double> e : expected.entrySet()) {
             JsonNode n = byId.get(e.getKey());
             assertThat(n).as("response to %d", e.getKey()).isNotNull();

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -225,19 +224,9 @@ class SpecOnlineITCase {
                 .hasLineCount(1);
 
         assertThat(ParityCli.execute(args(online, model.toString()))).isZero();
-        List<ConsumerRecord<byte[], byte[]>> responses =
-                services.kafka().readAllCommitted("iam.responses");
-        assertThat(responses).hasSize(requests.size());
-        Map<Long, JsonNode> byId = new HashMap<>();
-        List<JsonNode> withoutId = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : responses) {
-            JsonNode n = JSON.readTree(r.value());
-            if (n.get("request_id").isNull()) {
-                withoutId.add(n);
-            } else {
-                assertThat(byId.put(n.get("request_id").asLong(), n)).isNull();
-            }
-        }
+        KafkaAndPostgres.Responses responses = services.responses("iam.responses", requests.size());
+        Map<Long, JsonNode> byId = responses.byId;
+        List<JsonNode> withoutId = responses.withoutId;
         for (long id : asked) {
             JsonNode n = byId.get(id);
             assertThat(n).as("response to %d", id).isNotNull();
