@@ -239,7 +239,10 @@ public final class BatchPredictCommand implements Callable<Integer> {
                 result -> {
                     Object first = result.getAccumulatorResult(SpecBatchPredictionJob.FIRST_EVENT);
                     Object last = result.getAccumulatorResult(SpecBatchPredictionJob.LAST_EVENT);
-                    if (first == null || last == null || !SpecSnapshots.hasDailyFeatures(plan)) {
+                    if (first == null
+                            || last == null
+                            || (Long) first > (Long) last // no events at all
+                            || !SpecSnapshots.hasDailyFeatures(plan)) {
                         return;
                     }
                     LocalDate a = dayOf((Long) first);

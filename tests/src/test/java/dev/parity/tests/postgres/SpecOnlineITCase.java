@@ -242,6 +242,28 @@ class SpecOnlineITCase {
                                 + " batch-predict --spec over that day");
         assertThat(withoutId).hasSize(2);
         assertThat(withoutId.toString()).contains("member 'ts'").contains("malformed JSON");
+
+        // a file without events: nothing to score, no days recorded as covered
+        Path empty = tmp.resolve("empty.csv");
+        Files.writeString(empty, Files.readAllLines(EVENTS).get(0) + "\n");
+        assertThat(
+                        cli(
+                                "batch-predict",
+                                "--spec",
+                                SPEC,
+                                "--events",
+                                empty,
+                                "--model",
+                                model,
+                                "--jdbc-url",
+                                url))
+                .isZero();
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM spec_snapshot_days")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
     }
 
     /** A model of the full spec (every numeric column), for the refusal. */
