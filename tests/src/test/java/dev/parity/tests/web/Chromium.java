@@ -244,22 +244,26 @@ public final class Chromium implements AutoCloseable {
         p.waitFor(10, TimeUnit.SECONDS);
     }
 
-    private static void deleteWithRetries(Path dir) throws IOException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-                return;
-            } catch (IOException | java.io.UncheckedIOException e) {
-                if (!Files.exists(dir)) {
-                    return;
-                }
-                if (attempt == 20) {
-                    throw new IOException("cannot remove the Chromium profile " + dir, e);
-                }
-                Thread.sleep(250);
+    /**
+     * Removes {@code dir}, polling until a pass succeeds: a helper that was stopped may still be
+     * releasing files in it for a moment.
+     */
+    private static void deleteWithRetries(Path dir) {
+        org.awaitility.Awaitility.await("the Chromium profile " + dir + " is removed")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> tryDelete(dir));
+    }
+
+    /** One pass over {@code dir}, deepest first; whether it is gone. */
+    private static boolean tryDelete(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
             }
+            return true;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return !Files.exists(dir);
         }
     }
 
