@@ -1,10 +1,7 @@
 package dev.parity.features.api;
 
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,7 +17,7 @@ public final class FlightFeatures {
     /**
      * Where the flights spec is on the classpath (the jar carries examples/flights/flights.yaml).
      */
-    public static final String SPEC_RESOURCE = "examples/flights/flights.yaml";
+    public static final String SPEC_RESOURCE = BundledSpec.FLIGHTS_RESOURCE;
 
     /** The bundled flights spec, which {@link #standard()} computes exactly. */
     public static FeatureSpec spec() {
@@ -28,21 +25,8 @@ public final class FlightFeatures {
     }
 
     private static final class Bundled {
-        static final FeatureSpec SPEC = load();
+        static final FeatureSpec SPEC = BundledSpec.flights();
         static final FeatureSet STANDARD = builtIn().identifiedAs(SPEC.name(), SPEC.fingerprint());
-
-        private static FeatureSpec load() {
-            try (InputStream in =
-                    FlightFeatures.class.getClassLoader().getResourceAsStream(SPEC_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("resource " + SPEC_RESOURCE + " is missing");
-                }
-                return FeatureSpec.parse(
-                        new String(in.readAllBytes(), StandardCharsets.UTF_8), SPEC_RESOURCE);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read resource " + SPEC_RESOURCE, e);
-            }
-        }
     }
 
     /**

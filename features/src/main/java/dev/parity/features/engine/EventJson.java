@@ -12,9 +12,10 @@ import java.util.Iterator;
 
 /**
  * A spec's events on Kafka: one JSON object per event, members named as the kind's fields, and a
- * {@code kind} member (optional when the spec has one kind). Timestamps are written as ISO-8601 and
- * read as ISO-8601 or epoch milliseconds. Every value goes through the same check as the file
- * readers ({@link FieldValues}), so what a file rejects, Kafka rejects too, with the same reason.
+ * {@code kind} member (optional when the spec has one kind; a spec may name it otherwise, see
+ * {@link dev.parity.features.spec.JsonMembers}). Timestamps are written as ISO-8601 and read as
+ * ISO-8601 or epoch milliseconds. Every value goes through the same check as the file readers
+ * ({@link FieldValues}), so what a file rejects, Kafka rejects too, with the same reason.
  *
  * <pre>
  * {"kind":"payment","id":7,"ts":"2026-01-01T10:00:00Z","card":"c1","amount":12.5}
@@ -27,14 +28,13 @@ public final class EventJson implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The member that names an event's kind. */
-    public static final String KIND = "kind";
-
     private final SpecPlan plan;
+    private final String kindMember;
     private transient RowDecoder[] decoders;
 
     public EventJson(SpecPlan plan) {
         this.plan = plan;
+        this.kindMember = plan.spec().json().kind();
     }
 
     private RowDecoder decoder(SpecPlan.Kind kind) {
@@ -50,7 +50,7 @@ public final class EventJson implements Serializable {
     public byte[] encode(EventRow e) {
         SpecPlan.Kind k = plan.kind(e.kind);
         ObjectNode n = JSON.createObjectNode();
-        n.put(KIND, k.name());
+        n.put(kindMember, k.name());
         for (int i = 0; i < k.size(); i++) {
             Object v = e.values[i];
             String f = k.field(i);
@@ -96,25 +96,29 @@ public final class EventJson implements Serializable {
             return DecodedRow.rejected(source, offset, "malformed JSON: not an object", raw);
         }
         SpecPlan.Kind kind;
-        JsonNode kindNode = n.get(KIND);
+        JsonNode kindNode = n.get(kindMember);
         if ((kindNode == null || kindNode.isNull()) && defaultKind != null) {
             kind = defaultKind;
         } else if (kindNode == null || kindNode.isNull()) {
             if (plan.kinds().size() != 1) {
                 return DecodedRow.rejected(
-                        source, offset, "missing member '" + KIND + "' (the event kind)", raw);
+                        source,
+                        offset,
+                        "missing member '" + kindMember + "' (the event kind)",
+                        raw);
             }
             kind = plan.kind(0);
         } else {
             try {
                 kind = plan.kind(kindNode.asText());
             } catch (IllegalArgumentException e) {
-                return DecodedRow.rejected(source, offset, "member 'kind': " + e.getMessage(), raw);
+                return DecodedRow.rejected(
+                        source, offset, "member '" + kindMember + "': " + e.getMessage(), raw);
             }
         }
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!f.equals(KIND) && kind.fieldIndex(f) < 0) {
+            if (!f.equals(kindMember) && kind.fieldIndex(f) < 0) {
                 return DecodedRow.rejected(
                         source,
                         offset,

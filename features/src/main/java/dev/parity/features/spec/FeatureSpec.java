@@ -50,6 +50,7 @@ public final class FeatureSpec implements Serializable {
     private final Source source;
     private final Query query;
     private final List<FeatureDef> features;
+    private final JsonMembers json;
     private final List<String> outputHeader;
     private final String canonicalForm;
     private final String fingerprint;
@@ -60,13 +61,15 @@ public final class FeatureSpec implements Serializable {
             List<EventKind> events,
             Source source,
             Query query,
-            List<FeatureDef> features) {
+            List<FeatureDef> features,
+            JsonMembers json) {
         this.origin = origin;
         this.name = name;
         this.events = Collections.unmodifiableList(new ArrayList<>(events));
         this.source = source;
         this.query = query;
         this.features = Collections.unmodifiableList(new ArrayList<>(features));
+        this.json = json;
         List<String> header = new ArrayList<>();
         header.add(ID_COLUMN);
         query.context().forEach(c -> header.add(c.name()));
@@ -128,6 +131,11 @@ public final class FeatureSpec implements Serializable {
     /** The window features, in output order. */
     public List<FeatureDef> features() {
         return features;
+    }
+
+    /** The member names of the spec's JSON on Kafka that are not field names. */
+    public JsonMembers json() {
+        return json;
     }
 
     /**
@@ -193,6 +201,8 @@ public final class FeatureSpec implements Serializable {
         Query.Builder query;
         int queryCount;
         final List<FeatureDef.Builder> features = new ArrayList<>();
+        JsonMembers.Builder json;
+        int jsonCount;
 
         private Builder() {}
 
@@ -239,6 +249,15 @@ public final class FeatureSpec implements Serializable {
             FeatureDef.Builder b = new FeatureDef.Builder();
             declaration.accept(b);
             features.add(b);
+            return this;
+        }
+
+        /** The JSON member names that are not field names (optional; see {@link JsonMembers}). */
+        public Builder json(Consumer<JsonMembers.Builder> declaration) {
+            JsonMembers.Builder b = new JsonMembers.Builder();
+            declaration.accept(b);
+            json = b;
+            jsonCount++;
             return this;
         }
 

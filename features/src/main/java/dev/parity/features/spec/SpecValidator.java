@@ -42,8 +42,57 @@ final class SpecValidator {
         Query query = validateQuery();
         List<FeatureDef> features = validateFeatures(query);
         query.label().ifPresent(l -> addColumn("query", "label", l.name()));
+        JsonMembers json = validateJson();
         return new FeatureSpec(
-                origin, name, new ArrayList<>(kinds.values()), source, query, features);
+                origin, name, new ArrayList<>(kinds.values()), source, query, features, json);
+    }
+
+    // ---- json
+
+    private static final List<String> PREDICTION_MEMBERS =
+            List.of(FeatureSpec.ID_COLUMN, "model", "version", "prediction");
+
+    private JsonMembers validateJson() {
+        if (spec.jsonCount > 1) {
+            throw fail("json", null, "declared twice");
+        }
+        JsonMembers.Builder j = spec.json;
+        if (j == null) {
+            return JsonMembers.DEFAULT;
+        }
+        String kind = j.kind == null ? JsonMembers.DEFAULT.kind() : j.kind;
+        String time =
+                j.predictionTime == null ? JsonMembers.DEFAULT.predictionTime() : j.predictionTime;
+        checkMember("kind", kind);
+        checkMember("prediction_time", time);
+        for (EventKind k : kinds.values()) {
+            if (k.fields().containsKey(kind)) {
+                throw fail(
+                        "json",
+                        "kind",
+                        "'"
+                                + kind
+                                + "' is a field of event '"
+                                + k.name()
+                                + "'; the kind member must not be a field name");
+            }
+        }
+        if (PREDICTION_MEMBERS.contains(time)) {
+            throw fail(
+                    "json",
+                    "prediction_time",
+                    "'"
+                            + time
+                            + "' is already a member of a prediction record "
+                            + PREDICTION_MEMBERS);
+        }
+        return new JsonMembers(kind, time);
+    }
+
+    private void checkMember(String field, String member) {
+        if (member.isBlank()) {
+            throw fail("json", field, "a member name must not be empty");
+        }
     }
 
     private SpecException fail(String entry, String field, String problem) {

@@ -26,7 +26,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 final class SpecYaml {
     private static final List<String> TOP =
-            List.of("name", "events", "source", "query", "features");
+            List.of("name", "events", "source", "query", "features", "json");
     private static final List<String> KIND = List.of("fields", "id", "time", "required", "checks");
     private static final List<String> SOURCE = List.of("fields", "emit", "required", "checks");
     private static final List<String> EMIT = List.of("event", "values");
@@ -36,6 +36,7 @@ final class SpecYaml {
     private static final List<String> FEATURE =
             List.of("name", "event", "key", "value", "window", "aggregation");
     private static final List<String> DAILY = List.of("days", "daily");
+    private static final List<String> JSON = List.of("kind", "prediction_time");
 
     // Duplicate keys are an error: YAML would otherwise keep the last one silently.
     private static final YAMLMapper YAML =
@@ -152,6 +153,24 @@ final class SpecYaml {
                 readQuery(b, query);
             }
             readFeatures(b, root.get("features"));
+            JsonNode json = root.get("json");
+            if (present(json)) {
+                requireMapping(json, "json", null, "kind and prediction_time");
+                checkKeys(json, "json", JSON);
+                b.json(
+                        j -> {
+                            if (present(json.get("kind"))) {
+                                j.kind(scalar(json.get("kind"), "json", "kind"));
+                            }
+                            if (present(json.get("prediction_time"))) {
+                                j.predictionTime(
+                                        scalar(
+                                                json.get("prediction_time"),
+                                                "json",
+                                                "prediction_time"));
+                            }
+                        });
+            }
             return b;
         }
 

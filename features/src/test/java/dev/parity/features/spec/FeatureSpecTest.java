@@ -200,7 +200,20 @@ class FeatureSpecTest {
                                                 .field("dest", FieldType.STRING)
                                                 .field("distance", FieldType.LONG)
                                                 .id("id")
-                                                .time("time"))
+                                                .time("time")
+                                                .require("id")
+                                                .require("time")
+                                                .require("origin")
+                                                .require("dest")
+                                                .require("distance")
+                                                .check(
+                                                        "id >= 0 && distance >= 0",
+                                                        "fields 'id' and 'distance' must not be"
+                                                                + " negative")
+                                                .check(
+                                                        "origin != '' && dest != ''",
+                                                        "fields 'origin' and 'dest' must not be"
+                                                                + " empty"))
                         .event(
                                 "arrival",
                                 e ->
@@ -210,7 +223,18 @@ class FeatureSpecTest {
                                                 .field("dest", FieldType.STRING)
                                                 .field("delay", FieldType.LONG)
                                                 .id("id")
-                                                .time("time"))
+                                                .time("time")
+                                                .require("id")
+                                                .require("time")
+                                                .require("origin")
+                                                .require("dest")
+                                                .require("delay")
+                                                .check("id >= 0", "field 'id' must not be negative")
+                                                .check(
+                                                        "origin != '' && dest != ''",
+                                                        "fields 'origin' and 'dest' must not be"
+                                                                + " empty"))
+                        .json(j -> j.kind("type").predictionTime("dep_time"))
                         .query(
                                 q ->
                                         q.event("departure")
@@ -256,6 +280,9 @@ class FeatureSpecTest {
         FeatureSpec yaml = FeatureSpec.load(TestingSpecs.flightsPath());
         assertThat(java.canonicalForm()).isEqualTo(yaml.canonicalForm());
         assertThat(java.fingerprint()).isEqualTo(yaml.fingerprint());
+        assertThat(java.json()).hasToString(yaml.json().toString());
+        assertThat(yaml.json().kind()).isEqualTo("type");
+        assertThat(yaml.json().predictionTime()).isEqualTo("dep_time");
     }
 
     @Test

@@ -68,7 +68,7 @@ class SpecValidationTest {
         assertFails("# nothing\n", "my.yaml: the spec is empty");
         assertFails(
                 "- a\n- b\n",
-                "my.yaml: a spec is a mapping with the keys name, events, source, query, features;"
+                "my.yaml: a spec is a mapping with the keys name, events, source, query, features, json;"
                         + " got a list");
     }
 
@@ -77,11 +77,11 @@ class SpecValidationTest {
         assertFails(
                 payments("query:  ", "queries:"),
                 "my.yaml: queries: unknown top-level key (did you mean 'query'?); expected one of"
-                        + " name, events, source, query, features");
+                        + " name, events, source, query, features, json");
         assertFails(
                 payments("name: payments_v1", "name: payments_v1\nowner: me"),
                 "my.yaml: owner: unknown top-level key; expected one of name, events, source,"
-                        + " query, features");
+                        + " query, features, json");
     }
 
     @Test
@@ -126,7 +126,7 @@ class SpecValidationTest {
         assertFails(
                 payments("name: payments_v1 ", "nom: payments_v1 "),
                 "my.yaml: nom: unknown top-level key (did you mean 'name'?); expected one of name,"
-                        + " events, source, query, features");
+                        + " events, source, query, features, json");
         assertFails(
                 payments("name: payments_v1 ", "# no name "),
                 "my.yaml: name: required: the feature-set name, e.g. payments_v1");
@@ -720,5 +720,36 @@ class SpecValidationTest {
                                 .getMessage())
                 .startsWith("my.yaml: events.payment.checks[0]: ")
                 .contains("why");
+    }
+
+    // ---- json
+
+    @Test
+    void jsonMembersAreCheckedAndKeepTheFingerprint() {
+        String json = "json: {kind: type, prediction_time: dep_time}";
+        assertFails(
+                flights(json, "json: {kind: origin}"),
+                "my.yaml: json: kind: 'origin' is a field of event 'departure'; the kind member"
+                        + " must not be a field name");
+        assertFails(
+                flights(json, "json: {prediction_time: model}"),
+                "my.yaml: json: prediction_time: 'model' is already a member of a prediction"
+                        + " record [id, model, version, prediction]");
+        assertFails(
+                flights(json, "json: {kind: ''}"),
+                "my.yaml: json: kind: a member name must not be empty");
+        assertFails(
+                flights(json, "json: {knd: type}"),
+                "my.yaml: json: knd: unknown key (did you mean 'kind'?); expected one of kind,"
+                        + " prediction_time");
+
+        // wire names, not meaning: another kind member keeps the fingerprint
+        FeatureSpec bundled = FeatureSpec.parse(TestingSpecs.flightsYaml(), "a.yaml");
+        FeatureSpec renamed = FeatureSpec.parse(flights(json, "json: {kind: event}"), "b.yaml");
+        assertThat(renamed.json().kind()).isEqualTo("event");
+        assertThat(renamed.json().predictionTime()).isEqualTo("time");
+        assertThat(renamed.fingerprint()).isEqualTo(bundled.fingerprint());
+        assertThat(FeatureSpec.parse(TestingSpecs.paymentsYaml(), "p.yaml").json())
+                .isSameAs(JsonMembers.DEFAULT);
     }
 }

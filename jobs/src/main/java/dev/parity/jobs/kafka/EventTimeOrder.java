@@ -1,62 +1,65 @@
 package dev.parity.jobs.kafka;
 
-import dev.parity.features.api.EventType;
-import dev.parity.features.events.EventExpansion;
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.events.FlightRow;
+import dev.parity.features.engine.EventRow;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
- * Turns rows sorted by departure time into their events in event-time order: each row's departure
- * is emitted at once (after every pending arrival that is due no later), its arrival waits in a
- * priority queue. The queue holds only flights in the air, so it stays small (tens of thousands for
- * the reference data). Ties are broken by type (arrivals first) then id, so the order is fully
- * determined by the data.
+ * Turns rows sorted by time into their events in event-time order. A row's events wait in a
+ * priority queue until no later row can come before them: rows are sorted by the time of their
+ * earliest event, so every queued event due before the current row's is final. The queue holds only
+ * events still ahead of the current row (for flights: the flights in the air, tens of thousands for
+ * the reference data). Events of equal time go out by kind (in spec order), then id: for sorted
+ * rows the order is fully determined by the events, not by the rows' order.
  */
 public final class EventTimeOrder {
-    private static final Comparator<FlightEvent> ORDER =
-            Comparator.comparingLong((FlightEvent e) -> e.time)
-                    .thenComparingInt((FlightEvent e) -> e.type == EventType.ARRIVAL ? 0 : 1)
+    private static final Comparator<EventRow> ORDER =
+            Comparator.comparingLong((EventRow e) -> e.time)
+                    .thenComparingInt(e -> e.kind)
                     .thenComparingLong(e -> e.id);
 
-    private final PriorityQueue<FlightEvent> arrivals = new PriorityQueue<>(ORDER);
-    private final Consumer<FlightEvent> out;
-    private long lastDeparture = Long.MIN_VALUE;
+    private final PriorityQueue<EventRow> ahead = new PriorityQueue<>(ORDER);
+    private final Consumer<EventRow> out;
+    private long lastRow = Long.MIN_VALUE;
     private long outOfOrderRows;
 
-    public EventTimeOrder(Consumer<FlightEvent> out) {
+    public EventTimeOrder(Consumer<EventRow> out) {
         this.out = out;
     }
 
-    /** Adds the next row; rows should come sorted by departure time. */
-    public void add(FlightRow row) {
-        if (row.depTime < lastDeparture) {
+    /**
+     * Adds the events of the next row; rows should come sorted by {@code rowTime}, the time of
+     * their earliest event. A row that comes earlier still goes out, counted as out of order.
+     */
+    public void add(long rowTime, EventRow... events) {
+        if (rowTime < lastRow) {
             outOfOrderRows++;
         }
-        lastDeparture = Math.max(lastDeparture, row.depTime);
-        FlightEvent departure = EventExpansion.departureOf(row);
-        while (!arrivals.isEmpty() && ORDER.compare(arrivals.peek(), departure) <= 0) {
-            out.accept(arrivals.poll());
+        lastRow = Math.max(lastRow, rowTime);
+        while (!ahead.isEmpty() && ahead.peek().time < rowTime) {
+            out.accept(ahead.poll());
         }
-        out.accept(departure);
-        arrivals.add(EventExpansion.arrivalOf(row));
+        for (EventRow e : events) {
+            ahead.add(e);
+        }
     }
 
-    /** Emits the arrivals still pending; call once after the last row. */
+    /** Emits the events still pending; call once after the last row. */
     public void finish() {
-        while (!arrivals.isEmpty()) {
-            out.accept(arrivals.poll());
+        while (!ahead.isEmpty()) {
+            out.accept(ahead.poll());
         }
     }
 
-    /** Flights in the air (arrivals not yet emitted). */
+    /** Events waiting for their time. */
     public int pending() {
-        return arrivals.size();
+        return ahead.size();
     }
 
-    /** Rows whose departure was earlier than one already emitted: their events are out of order. */
+    /**
+     * Rows whose earliest event was earlier than one already added: their events are out of order.
+     */
     public long outOfOrderRows() {
         return outOfOrderRows;
     }

@@ -60,9 +60,9 @@ public final class StreamCommand implements Callable<Integer> {
             names = "--spec",
             paramLabel = "FILE",
             description =
-                    "Feature spec of the events (JSON as replay --spec writes them); runs the"
-                            + " generic engine. The model must be trained on this spec. Without"
-                            + " it, the built-in flights job.")
+                    "= parity.spec: the feature spec of the events (JSON as replay writes"
+                            + " them). The model must be trained on this spec. Default: the"
+                            + " bundled flights spec (examples/flights/flights.yaml).")
     Path spec;
 
     @Option(
@@ -108,6 +108,9 @@ public final class StreamCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             conf.set(StreamingOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
+        if (spec != null) {
+            conf.set(StreamingOptions.SPEC, spec.toString());
+        }
         if (model != null) {
             conf.set(StreamingOptions.MODEL_DIR, model);
         }
@@ -137,15 +140,9 @@ public final class StreamCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Configuration conf = configuration();
         StreamExecutionEnvironment env;
-        if (spec != null) {
-            SpecStreamingJob job = SpecStreamingJob.fromConfig(conf, spec);
-            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            job.build(env);
-        } else {
-            StreamingPredictionJob job = StreamingPredictionJob.fromConfig(conf);
-            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            job.build(env);
-        }
+        StreamingPredictionJob job = StreamingPredictionJob.fromConfig(conf);
+        env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        job.build(env);
         System.out.printf(
                 "stream: %s -> %s (exactly-once; read with isolation.level=read_committed)%n",
                 conf.get(StreamingOptions.EVENTS_TOPIC),

@@ -98,6 +98,14 @@ public final class StreamingOptions {
                                     + " set, the job swaps models at run time; unset, it serves"
                                     + " parity.model.dir only.");
 
+    public static final ConfigOption<String> SPEC =
+            key("parity.spec")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Feature spec (YAML) of the events; read where the job is built (the"
+                                    + " client). Unset: the bundled flights spec.");
+
     public static final ConfigOption<String> MODEL_DIR =
             key("parity.model.dir")
                     .stringType()

@@ -4,29 +4,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.flink.FeaturePipeline;
+import dev.parity.features.engine.DecodedRow;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.LateRecord;
+import dev.parity.features.engine.SpecFileInput;
+import dev.parity.features.engine.SpecPipeline;
+import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.flink.IncompleteVector;
-import dev.parity.features.flink.LateEvent;
 import dev.parity.features.flink.MissedWindow;
+import dev.parity.features.spec.BundledSpec;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
-import dev.parity.jobs.kafka.FlightEventJson;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.flink.AbstractScoringOperator;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.ModelAnnouncement;
 import dev.parity.models.flink.ModelRejection;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ScoringInput;
 import dev.parity.models.flink.ServingModel;
+import dev.parity.models.flink.SpecRowInput;
 import dev.parity.models.flink.SwappableScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -34,6 +40,8 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -55,14 +63,23 @@ import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The streaming prediction job: raw JSON events in, predictions out, through the same feature
- * pipeline and scoring operator as the backfill. Malformed events, records the model cannot score
- * and refused model announcements go to the dead-letter sink, late events to the late sink, each as
- * JSON with the reason; nothing is dropped silently.
+ * The streaming prediction job, for any feature spec (the bundled flights spec when none is given):
+ * the spec's JSON events from Kafka ({@link EventJson}), event time per Kafka partition with
+ * bounded out-of-orderness and optional idleness, the generic feature engine ({@link SpecPipeline},
+ * the very graph the backfill runs), the ONNX scoring operator, and exactly-once JSON outputs.
+ * Events that are not valid, records the model cannot score and refused model announcements go to
+ * the dead-letter sink; late events, with the answers they missed, and queries left without a
+ * prediction go to the late sink; each as JSON with the reason, nothing dropped silently.
  *
- * <p>{@link #fromConfig} wires Kafka from the typed {@link StreamingOptions}; {@link #main} is the
- * entry point when the job jar is submitted to a cluster ({@code flink run -c
- * dev.parity.jobs.streaming.StreamingPredictionJob parity-jobs.jar --parity.model.dir ...}).
+ * <p>Predictions are {@code {id, time, model, version, prediction}}, the time member named by the
+ * spec's {@code json.prediction_time} (flights: {@code dep_time}). With a control topic, models are
+ * hot-swapped between batches ({@link SwappableScoringOperator}); a model of another spec is
+ * refused by the gate and reported on the dead-letter topic.
+ *
+ * <p>Sources and sinks are injected, so tests run it on their own; {@link #fromConfig} wires Kafka
+ * from the typed {@link StreamingOptions}; {@link #main} is the entry point when the job jar is
+ * submitted to a cluster ({@code flink run -c dev.parity.jobs.streaming.StreamingPredictionJob
+ * parity-jobs.jar --parity.model.dir ...}).
  */
 public final class StreamingPredictionJob {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,12 +87,12 @@ public final class StreamingPredictionJob {
             PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
     static final OutputTag<byte[]> DEAD_LETTERS = new OutputTag<>("dead-letters", BYTES);
 
-    private final Source<DecodedEvent, ?, ?> events;
+    private final SpecPlan plan;
+    private final Source<DecodedRow, ?, ?> events;
     private final Source<byte[], ?, ?> control;
     private final Sink<byte[]> predictions;
     private final Sink<byte[]> deadLetters;
     private final Sink<byte[]> late;
-    private final FeatureSet featureSet;
     private final ScoringSettings scoring;
     private final Duration outOfOrderness;
     private final Duration idleness;
@@ -121,51 +138,64 @@ public final class StreamingPredictionJob {
     }
 
     /**
-     * @param control model announcements (JSON), or null to serve {@code scoring.model} only
+     * @param events the spec's events, decoded (a record that is not one carries its reason)
+     * @param control model announcements (JSON {@code {"modelDir": ...}}), or null to serve {@code
+     *     scoring}'s model only
      */
     public StreamingPredictionJob(
-            Source<DecodedEvent, ?, ?> events,
+            SpecPlan plan,
+            Source<DecodedRow, ?, ?> events,
             Source<byte[], ?, ?> control,
             Sink<byte[]> predictions,
             Sink<byte[]> deadLetters,
             Sink<byte[]> late,
-            FeatureSet featureSet,
             ScoringSettings scoring,
             Duration outOfOrderness,
             Duration idleness) {
+        this.plan = plan;
         this.events = events;
         this.control = control;
         this.predictions = predictions;
         this.deadLetters = deadLetters;
         this.late = late;
-        this.featureSet = featureSet;
         this.scoring = scoring;
         this.outOfOrderness = outOfOrderness;
         this.idleness = idleness;
     }
 
     /**
-     * The job on Kafka as {@code conf} describes it. The model is loaded and gated here once, so a
-     * bad model fails the submission with its reason instead of a restarting job.
+     * The job on Kafka as {@code conf} describes it, for the spec {@link StreamingOptions#SPEC}
+     * names (the bundled flights spec when unset). The spec is validated and the model loaded and
+     * gated against it here, once, so a bad spec or model fails the submission with its reason
+     * instead of a restarting job.
      */
-    public static StreamingPredictionJob fromConfig(ReadableConfig conf) throws Exception {
+    public static StreamingPredictionJob fromConfig(ReadableConfig conf) throws IOException {
+        String specFile = conf.get(StreamingOptions.SPEC);
+        FeatureSpec spec =
+                specFile == null || specFile.isBlank()
+                        ? BundledSpec.flights()
+                        : FeatureSpec.load(Path.of(specFile));
+        SpecPlan plan = SpecPlan.of(spec);
         KafkaWiring kafka = new KafkaWiring(conf);
         String modelDir = StreamingOptions.required(conf, StreamingOptions.MODEL_DIR);
-        FeatureSet set = FlightFeatures.standard();
         ModelGate gate =
                 ModelGate.builder().maxBytes(conf.get(StreamingOptions.MAX_MODEL_BYTES)).build();
-        ModelRegistry.load(modelDir, gate, set);
+        ModelRegistry.load(modelDir, gate, ModelContract.of(plan));
         return new StreamingPredictionJob(
-                        kafka.events(new DecodedEvent.Schema()),
+                        plan,
+                        kafka.events(new Schema(plan, conf.get(StreamingOptions.EVENTS_TOPIC))),
                         kafka.control(),
                         kafka.sink(StreamingOptions.PREDICTIONS_TOPIC, "predictions"),
                         kafka.sink(StreamingOptions.DEADLETTER_TOPIC, "deadletter"),
                         kafka.sink(StreamingOptions.LATE_TOPIC, "late"),
-                        set,
                         kafka.scoring(modelDir, gate),
                         conf.get(StreamingOptions.OUT_OF_ORDERNESS),
                         kafka.idleness())
                 .withWatermarkAlignment(conf.get(StreamingOptions.WATERMARK_ALIGNMENT));
+    }
+
+    public SpecPlan plan() {
+        return plan;
     }
 
     static OffsetsInitializer startingOffsets(String value) {
@@ -233,41 +263,40 @@ public final class StreamingPredictionJob {
      * pipeline (the failure-injection tests use it). Every stateful operator has a stable uid.
      */
     public void build(
-            StreamExecutionEnvironment env, UnaryOperator<DataStream<FlightEvent>> afterDecode) {
+            StreamExecutionEnvironment env, UnaryOperator<DataStream<EventRow>> afterDecode) {
         // Event time and watermarks come from the source, per Kafka partition: a partition that
         // lags holds the watermark back instead of having its events turn late. Idleness bounds
         // how long a silent partition may hold it back (0: forever); what a partition sends after
         // the others moved on is reported late by the feature pipeline's router, never applied
-        // out of order.
-        WatermarkStrategy<DecodedEvent> time =
-                WatermarkStrategy.<DecodedEvent>forBoundedOutOfOrderness(outOfOrderness)
-                        .withTimestampAssigner((e, ts) -> e.eventTime());
+        // out of order. An invalid record has no event time and never moves the watermark.
+        WatermarkStrategy<DecodedRow> time =
+                WatermarkStrategy.<DecodedRow>forBoundedOutOfOrderness(outOfOrderness)
+                        .withTimestampAssigner((r, ts) -> r.time());
         if (!idleness.isZero()) {
             time = time.withIdleness(idleness);
         }
         if (!alignment.isZero()) {
             time = time.withWatermarkAlignment("parity-events", alignment, Duration.ofMillis(250));
         }
-        SingleOutputStreamOperator<FlightEvent> decoded =
-                env.fromSource(events, time, "flights.events")
-                        .uid("events-source")
-                        .process(new Decode())
-                        .returns(TypeInformation.of(FlightEvent.class))
-                        .name("decode-events")
-                        .uid("decode-events");
-        DataStream<byte[]> dead = decoded.getSideOutput(DEAD_LETTERS);
-        DataStream<FlightEvent> timed = afterDecode.apply(decoded);
+        SingleOutputStreamOperator<EventRow> decoded =
+                SpecFileInput.expand(
+                        env.fromSource(events, time, "events").uid("events-source"),
+                        "decode-events");
+        DataStream<byte[]> dead =
+                decoded.getSideOutput(SpecFileInput.REJECTED)
+                        .map(new DeadLetterJson())
+                        .returns(BYTES)
+                        .name("dead-letter-json")
+                        .uid("dead-letter-json");
+        DataStream<EventRow> timed = afterDecode.apply(decoded);
 
-        FeaturePipeline.Output features =
-                FeaturePipeline.builder()
-                        .featureSet(featureSet)
-                        .withLabel(false)
-                        .build()
-                        .apply(timed);
-        // Late events and the flights they left without a prediction go to one topic, so that a
+        SpecPipeline.Output features =
+                SpecPipeline.builder(plan).withLabel(false).build().apply(timed);
+        // Late events and the queries they left without a prediction go to one topic, so that a
         // consumer finds every difference from a backfill there.
+        EventJson json = new EventJson(plan);
         features.lateEvents()
-                .map(StreamingPredictionJob::lateJson)
+                .map(l -> lateJson(json, l))
                 .returns(BYTES)
                 .name("late-json")
                 .uid("late-json")
@@ -278,14 +307,23 @@ public final class StreamingPredictionJob {
                                 .name("incomplete-json")
                                 .uid("incomplete-json"))
                 .sinkTo(late)
-                .name("flights.late")
+                .name("late-sink")
                 .uid("late-sink");
 
-        SingleOutputStreamOperator<ModelAnnouncement> announcements = null;
-        if (control != null) {
+        SingleOutputStreamOperator<Prediction> scored;
+        TypeInformation<Prediction> predictionType = TypeInformation.of(Prediction.class);
+        if (control == null) {
+            scored =
+                    features.rows()
+                            .transform(
+                                    "score",
+                                    predictionType,
+                                    scoring.of(new SpecRowInput(plan)).build())
+                            .uid("score");
+        } else {
             // Announcements carry no event time: the control input never emits a watermark.
             // Bounded runs (tests, replays) bound it too, so its end releases the operator.
-            announcements =
+            SingleOutputStreamOperator<ModelAnnouncement> announcements =
                     env.fromSource(control, WatermarkStrategy.noWatermarks(), "model-announcements")
                             .uid("control-source")
                             .setParallelism(1)
@@ -294,57 +332,50 @@ public final class StreamingPredictionJob {
                             .setParallelism(1)
                             .name("decode-announcements")
                             .uid("decode-announcements");
-            dead = dead.union(announcements.getSideOutput(DEAD_LETTERS));
+            scored =
+                    features.rows()
+                            .connect(announcements.broadcast())
+                            .transform(
+                                    "score",
+                                    predictionType,
+                                    scoring.of(new SpecRowInput(plan)).buildSwappable())
+                            .uid("score");
+            dead =
+                    dead.union(announcements.getSideOutput(DEAD_LETTERS))
+                            .union(
+                                    scored.getSideOutput(SwappableScoringOperator.REJECTED_MODELS)
+                                            .map(StreamingPredictionJob::rejectionJson)
+                                            .returns(BYTES)
+                                            .name("rejected-model-json")
+                                            .uid("rejected-model-json"));
         }
-        SingleOutputStreamOperator<Prediction> scored = score(features.vectors(), announcements);
-        dead =
-                dead.union(
+        dead.union(
                         scored.getSideOutput(AbstractScoringOperator.UNSCORABLE)
                                 .map(StreamingPredictionJob::unscorableJson)
                                 .returns(BYTES)
                                 .name("unscorable-json")
-                                .uid("unscorable-json"));
-        if (announcements != null) {
-            dead =
-                    dead.union(
-                            scored.getSideOutput(SwappableScoringOperator.REJECTED_MODELS)
-                                    .map(StreamingPredictionJob::rejectionJson)
-                                    .returns(BYTES)
-                                    .name("rejected-model-json")
-                                    .uid("rejected-model-json"));
-        }
-        dead.sinkTo(deadLetters).name("flights.deadletter").uid("deadletter-sink");
-
-        scored.map(StreamingPredictionJob::predictionJson)
+                                .uid("unscorable-json"))
+                .sinkTo(deadLetters)
+                .name("deadletter-sink")
+                .uid("deadletter-sink");
+        String timeMember = plan.spec().json().predictionTime();
+        scored.map(p -> predictionJson(p, timeMember))
                 .returns(BYTES)
                 .name("prediction-json")
                 .uid("prediction-json")
                 .sinkTo(predictions)
-                .name("flights.predictions")
+                .name("predictions-sink")
                 .uid("predictions-sink");
     }
 
-    private SingleOutputStreamOperator<Prediction> score(
-            DataStream<FeatureVector> vectors, DataStream<ModelAnnouncement> announcements) {
-        TypeInformation<Prediction> type = TypeInformation.of(Prediction.class);
-        if (announcements == null) {
-            return vectors.transform(
-                            "score", type, scoring.of(new FlightVectorInput(featureSet)).build())
-                    .uid("score");
-        }
-        return vectors.connect(announcements.broadcast())
-                .transform(
-                        "score",
-                        type,
-                        scoring.of(new FlightVectorInput(featureSet)).buildSwappable())
-                .uid("score");
-    }
-
-    /** {@code {id, dep_time, model, version, prediction}} (docs/ARCHITECTURE.md, Streaming job). */
-    public static byte[] predictionJson(Prediction p) {
+    /**
+     * {@code {id, <timeMember>, model, version, prediction}}: the query event's id and time, and
+     * the model's answer.
+     */
+    public static byte[] predictionJson(Prediction p, String timeMember) {
         ObjectNode n = JSON.createObjectNode();
         n.put("id", p.id);
-        n.put("dep_time", Instant.ofEpochMilli(p.depTime).toString());
+        n.put(timeMember, Instant.ofEpochMilli(p.depTime).toString());
         n.put("model", p.model);
         n.put("version", p.version);
         n.put("prediction", p.prediction);
@@ -353,16 +384,17 @@ public final class StreamingPredictionJob {
 
     /**
      * {@code {reason, event, watermark, prediction, missed: [{feature, key, from, until}]}}: {@code
-     * prediction} is {@code "none"} for a late departure (its flight gets an incomplete record),
-     * else {@code "unaffected"}; {@code missed} lists the answers given without the event.
+     * prediction} is {@code "none"} for a late query event (it gets an incomplete record), else
+     * {@code "unaffected"}; {@code missed} lists the answers given without the event, {@code key}
+     * being its key fields' values joined by {@code |}.
      */
-    static byte[] lateJson(LateEvent l) {
+    static byte[] lateJson(EventJson json, LateRecord l) {
         ObjectNode n = JSON.createObjectNode();
         n.put("reason", l.reason());
         try {
-            n.set("event", JSON.readTree(FlightEventJson.encode(l.event)));
-        } catch (java.io.IOException ex) {
-            throw new IllegalStateException(ex);
+            n.set("event", JSON.readTree(json.encode(l.event)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
         putLateness(n, l.watermark, l.queryLate, l.missed);
         return n.toString().getBytes(StandardCharsets.UTF_8);
@@ -406,10 +438,8 @@ public final class StreamingPredictionJob {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /**
-     * Passes events on; what is not a valid event goes to {@link #DEAD_LETTERS} with the reason.
-     */
-    static final class Decode extends ProcessFunction<DecodedEvent, FlightEvent> {
+    /** A record that is not a valid event, as {@code {reason, event}}; counted. */
+    static final class DeadLetterJson extends RichMapFunction<DecodedRow, byte[]> {
         private transient Counter dead;
 
         @Override
@@ -418,15 +448,10 @@ public final class StreamingPredictionJob {
         }
 
         @Override
-        public void processElement(DecodedEvent value, Context ctx, Collector<FlightEvent> out) {
-            if (value.event != null) {
-                out.collect(value.event);
-                return;
-            }
+        public byte[] map(DecodedRow r) {
             dead.inc();
-            ctx.output(
-                    DEAD_LETTERS,
-                    deadLetter(value.error, value.raw.getBytes(StandardCharsets.UTF_8)));
+            return deadLetter(
+                    r.reason, r.raw == null ? new byte[0] : r.raw.getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -457,6 +482,34 @@ public final class StreamingPredictionJob {
             } catch (java.io.IOException e) {
                 ctx.output(DEAD_LETTERS, deadLetter("malformed announcement JSON", value));
             }
+        }
+    }
+
+    /** Kafka record values decoded into the spec's events; never throws on bad data. */
+    static final class Schema implements DeserializationSchema<DecodedRow> {
+        private static final long serialVersionUID = 1L;
+
+        private final EventJson json;
+        private final String topic;
+
+        Schema(SpecPlan plan, String topic) {
+            this.json = new EventJson(plan);
+            this.topic = topic;
+        }
+
+        @Override
+        public DecodedRow deserialize(byte[] message) {
+            return json.decode(topic, -1L, message);
+        }
+
+        @Override
+        public boolean isEndOfStream(DecodedRow next) {
+            return false;
+        }
+
+        @Override
+        public TypeInformation<DecodedRow> getProducedType() {
+            return EngineTypes.DECODED;
         }
     }
 }

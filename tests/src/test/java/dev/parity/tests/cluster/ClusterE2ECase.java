@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.flink.FlightFileInput;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.RowDecoder;
+import dev.parity.features.engine.SpecFileInput;
+import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.reference.SampleData;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.batch.BatchPredictionRows;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.EventTimeOrder;
-import dev.parity.jobs.kafka.FlightEventJson;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
@@ -65,6 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterE2ECase {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SpecPlan FLIGHTS = SpecPlan.of(BundledSpec.flights());
     private static final Path ROOT =
             SampleData.path().toAbsolutePath().getParent().getParent().getParent();
     private static final String MODEL =
@@ -111,7 +115,7 @@ class ClusterE2ECase {
         kafka.createTopic("e2e.deadletter", 1);
         kafka.createTopic("e2e.late", 1);
         List<String> expected = Backfills.samplePredictions(tmp.resolve("backfill"), MODEL);
-        List<FlightEvent> events = sampleEventsInOrder();
+        List<EventRow> events = sampleEventsInOrder();
 
         int rest = freePort();
         int prometheus = freePortRange(3);
@@ -341,28 +345,30 @@ class ClusterE2ECase {
     }
 
     /** The sample's events in the order `parity replay` writes them. */
-    private static List<FlightEvent> sampleEventsInOrder() throws IOException {
-        List<FlightEvent> out = new ArrayList<>();
+    private static List<EventRow> sampleEventsInOrder() throws IOException {
+        List<EventRow> out = new ArrayList<>();
         EventTimeOrder order = new EventTimeOrder(out::add);
-        FlightFileInput.forEachRow(
+        SpecFileInput.forEachRow(
                 SampleData.path().toString(),
+                RowDecoder.forSource(FLIGHTS),
                 r -> {
                     assertThat(r.isValid()).isTrue();
-                    order.add(r.row);
+                    order.add(r.time(), r.events);
                     return true;
                 });
         order.finish();
         return out;
     }
 
-    private void produce(List<FlightEvent> events) throws Exception {
+    private void produce(List<EventRow> events) throws Exception {
+        EventJson json = new EventJson(FLIGHTS);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
-            for (FlightEvent e : events) {
+            for (EventRow e : events) {
                 producer.send(
                         new ProducerRecord<>(
                                 "e2e.events",
                                 Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                                FlightEventJson.encode(e)));
+                                json.encode(e)));
             }
             producer.flush();
         }

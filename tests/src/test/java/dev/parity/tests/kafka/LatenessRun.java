@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.api.FeatureDefinition;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.EventRow;
 import dev.parity.features.events.EventExpansion;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.events.FlightRow;
 import dev.parity.features.io.FlightCsv;
+import dev.parity.features.spec.BundledSpec;
+import dev.parity.features.spec.FeatureDef;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
@@ -34,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -57,7 +57,6 @@ public final class LatenessRun {
             dev.parity.features.reference.SampleData.path().getParent().getParent().getParent();
     static final String MODEL = ROOT.resolve("models/bundled/flights-linear/1").toString();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final FeatureSet SET = FlightFeatures.standard();
 
     private LatenessRun() {}
 
@@ -167,7 +166,7 @@ public final class LatenessRun {
                                 failAfter <= 0
                                         ? events
                                         : events.map(new FailOnce())
-                                                .returns(TypeInformation.of(FlightEvent.class))
+                                                .returns(EngineTypes.EVENT)
                                                 .name("fail-once")
                                                 .uid("fail-once"));
         return env.executeAsync(prefix);
@@ -191,7 +190,7 @@ public final class LatenessRun {
     }
 
     /** Throws once, after {@code failAfter} events in total; static: the job runs in this JVM. */
-    static final class FailOnce implements MapFunction<FlightEvent, FlightEvent> {
+    static final class FailOnce implements MapFunction<EventRow, EventRow> {
         static final AtomicLong seen = new AtomicLong();
         static final AtomicBoolean failed = new AtomicBoolean();
         static volatile long failAfter;
@@ -203,7 +202,7 @@ public final class LatenessRun {
         }
 
         @Override
-        public FlightEvent map(FlightEvent e) {
+        public EventRow map(EventRow e) {
             if (failAfter > 0
                     && seen.incrementAndGet() >= failAfter
                     && failed.compareAndSet(false, true)) {
@@ -239,10 +238,10 @@ public final class LatenessRun {
         boolean explains(FlightRow flight) {
             for (JsonNode late : events) {
                 for (JsonNode m : late.path("missed")) {
-                    FeatureDefinition f = feature(m.get("feature").asText());
+                    FeatureDef f = feature(m.get("feature").asText());
                     long from = Instant.parse(m.get("from").asText()).toEpochMilli();
                     long until = Instant.parse(m.get("until").asText()).toEpochMilli();
-                    if (f.key().keyOf(flight.origin, flight.dest).equals(m.get("key").asText())
+                    if (keyOf(f, flight).equals(m.get("key").asText())
                             && flight.depTime >= from
                             && flight.depTime < until) {
                         return true;
@@ -252,8 +251,18 @@ public final class LatenessRun {
             return false;
         }
 
-        private static FeatureDefinition feature(String name) {
-            for (FeatureDefinition f : SET.windowFeatures()) {
+        /** The late record's form of a flight's key: its key fields' values joined by '|'. */
+        private static String keyOf(FeatureDef f, FlightRow flight) {
+            StringBuilder key = new StringBuilder();
+            for (String field : f.key()) {
+                key.append(key.length() == 0 ? "" : "|")
+                        .append(field.equals("origin") ? flight.origin : flight.dest);
+            }
+            return key.toString();
+        }
+
+        private static FeatureDef feature(String name) {
+            for (FeatureDef f : BundledSpec.flights().features()) {
                 if (f.name().equals(name)) {
                     return f;
                 }

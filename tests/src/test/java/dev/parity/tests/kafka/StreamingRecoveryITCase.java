@@ -3,7 +3,8 @@ package dev.parity.tests.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.events.FlightEvent;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.EventRow;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
@@ -25,7 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -144,7 +144,7 @@ class StreamingRecoveryITCase {
                         env,
                         events ->
                                 events.map(new Faults())
-                                        .returns(TypeInformation.of(FlightEvent.class))
+                                        .returns(EngineTypes.EVENT)
                                         .name("faults")
                                         .uid("faults"));
         return env.executeAsync(conf.get(StreamingOptions.JOB_NAME));
@@ -267,7 +267,7 @@ class StreamingRecoveryITCase {
      * checkpoint, and a TaskManager loss. State is static because the MiniCluster runs in this JVM
      * and must survive the restarts.
      */
-    static final class Faults extends RichMapFunction<FlightEvent, FlightEvent>
+    static final class Faults extends RichMapFunction<EventRow, EventRow>
             implements CheckpointedFunction {
         static final AtomicLong records = new AtomicLong();
         static final AtomicLong attempts = new AtomicLong();
@@ -299,7 +299,7 @@ class StreamingRecoveryITCase {
         }
 
         @Override
-        public FlightEvent map(FlightEvent e) throws Exception {
+        public EventRow map(EventRow e) throws Exception {
             long n = records.incrementAndGet();
             // A rate limit inside the job, not a wait for a condition: it keeps the stream long
             // enough for the injected faults to land while it runs (faults fire on counts).
