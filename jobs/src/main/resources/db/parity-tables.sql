@@ -9,19 +9,8 @@ CREATE TABLE IF NOT EXISTS batch_predictions (
     PRIMARY KEY (id, model, version)
 );
 
+-- Daily snapshots of a feature spec's daily features (written by batch-predict), read by online.
 CREATE TABLE IF NOT EXISTS feature_snapshots (
-    -- 'origin:SFO', 'dest:SFO' or 'route:SFO>LAX'
-    entity  TEXT             NOT NULL,
-    -- the UTC day whose midnight the value is valid at
-    day     DATE             NOT NULL,
-    feature TEXT             NOT NULL,
-    -- null: the feature is null (a mean over no events)
-    value   DOUBLE PRECISION,
-    PRIMARY KEY (entity, day, feature)
-);
-
--- Daily snapshots of a feature spec's daily features (batch-predict --spec), read by online --spec.
-CREATE TABLE IF NOT EXISTS spec_feature_snapshots (
     -- the spec's fingerprint: another spec, or another version of it, never reads these rows
     spec_fingerprint TEXT NOT NULL,
     -- the group's key values as a JSON array: '["SFO"]', '["SFO","LAX"]'
@@ -34,9 +23,9 @@ CREATE TABLE IF NOT EXISTS spec_feature_snapshots (
     PRIMARY KEY (spec_fingerprint, entity, day, feature)
 );
 
--- The days a batch-predict --spec run wrote complete snapshots for: on such a day an entity
--- without a row has empty windows; outside them the online job answers with an error.
-CREATE TABLE IF NOT EXISTS spec_snapshot_days (
+-- The days a batch-predict run wrote complete snapshots for: on such a day an entity without a
+-- row has empty windows; outside them the online job answers with an error.
+CREATE TABLE IF NOT EXISTS snapshot_days (
     spec_fingerprint TEXT NOT NULL,
     spec_name        TEXT NOT NULL,
     first_day        DATE NOT NULL,

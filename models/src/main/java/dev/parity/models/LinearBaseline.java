@@ -45,7 +45,16 @@ public final class LinearBaseline {
 
     /** Fits on every labelled row of a training file written for {@code set}. */
     public static Fit fit(Path featuresCsv, FeatureSet set) throws IOException {
-        List<String> columns = set.inputColumns();
+        return fit(featuresCsv, ModelContract.of(set), "delay");
+    }
+
+    /**
+     * Fits {@code label} on the contract's input columns, over every row of a training file (a
+     * backfill's {@code features.csv}) whose label is not empty.
+     */
+    public static Fit fit(Path featuresCsv, ModelContract contract, String label)
+            throws IOException {
+        List<String> columns = contract.inputColumns();
         int d = columns.size();
         List<double[]> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
@@ -63,14 +72,15 @@ public final class LinearBaseline {
                             featuresCsv + ":1: missing column '" + columns.get(j) + "'");
                 }
             }
-            int label = names.indexOf("delay");
-            if (label < 0) {
-                throw new IllegalArgumentException(featuresCsv + ":1: missing column 'delay'");
+            int labelAt = names.indexOf(label);
+            if (labelAt < 0) {
+                throw new IllegalArgumentException(
+                        featuresCsv + ":1: missing column '" + label + "' (the label)");
             }
             String line;
             while ((line = in.readLine()) != null) {
                 String[] f = line.split(",", -1);
-                if (f[label].isEmpty()) {
+                if (f[labelAt].isEmpty()) {
                     continue; // unlabelled rows cannot be fitted
                 }
                 double[] x = new double[d];
@@ -78,7 +88,7 @@ public final class LinearBaseline {
                     x[j] = f[idx[j]].isEmpty() ? Double.NaN : Double.parseDouble(f[idx[j]]);
                 }
                 xs.add(x);
-                ys.add(Double.parseDouble(f[label]));
+                ys.add(Double.parseDouble(f[labelAt]));
             }
         }
         int n = xs.size();
@@ -143,11 +153,26 @@ public final class LinearBaseline {
     public static String register(
             Fit fit, FeatureSet set, String registry, String name, String version, String source)
             throws IOException {
+        return register(fit, ModelContract.of(set), registry, name, version, source);
+    }
+
+    /**
+     * Registers a fit of {@code contract}'s inputs as {@code <registry>/<name>/<version>}; returns
+     * the model directory.
+     */
+    public static String register(
+            Fit fit,
+            ModelContract contract,
+            String registry,
+            String name,
+            String version,
+            String source)
+            throws IOException {
         byte[] onnx = LinearOnnxModel.build(fit.weights, fit.bias);
         ModelManifest m = new ModelManifest();
         m.createdAt = Instant.now().toString();
-        m.featureSet = new ModelManifest.FeatureSetRef(set.name(), set.fingerprint());
-        List<String> columns = set.inputColumns();
+        m.featureSet = new ModelManifest.FeatureSetRef(contract.name(), contract.fingerprint());
+        List<String> columns = contract.inputColumns();
         for (int j = 0; j < columns.size(); j++) {
             m.inputs.add(new ModelManifest.Input(columns.get(j), fit.defaults[j]));
         }

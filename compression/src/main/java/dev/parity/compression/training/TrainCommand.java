@@ -1,8 +1,7 @@
 package dev.parity.compression.training;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.models.FeatureTable;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
@@ -26,8 +25,9 @@ import picocli.CommandLine.Option;
  * registers it with a full manifest. Prints June MAE/RMSE/R^2 next to the training-mean predictor
  * and {@code route_delay_mean_7d}. Exit code 3 (the model is still registered, for inspection) when
  * the teacher does not beat both baselines on June MAE, the metric it is trained for. {@code
- * --features-set online} trains on the online job's features only (see {@link
- * FlightFeatures#online()}); its second baseline is then {@code origin_delay_mean_30d_daily}.
+ * --features-set online} trains on the online job's features only (the flights spec's online
+ * inputs, {@link ModelContract#online}); its second baseline is then {@code
+ * origin_delay_mean_30d_daily}.
  *
  * <p>{@code --student 64,32} also distils a student from the new teacher and registers it as
  * version {@code <version>-distill}.
@@ -66,11 +66,11 @@ public final class TrainCommand implements Callable<Integer> {
             defaultValue = "standard",
             paramLabel = "SET",
             description = {
-                "Feature set the model reads: standard (flights_v1, the streaming job's) or online"
-                        + " (flights_online_v1: the daily snapshot feature and the request's"
-                        + " context, for the online job). With --spec: standard (the spec's numeric"
-                        + " columns) or online (its numeric context columns and daily features)."
-                        + " Default: ${DEFAULT-VALUE}."
+                "What the model reads: standard (the spec's numeric columns; flights: the nine"
+                        + " of flights_v1, the streaming job's) or online (its numeric context"
+                        + " columns and daily features, for the online job; flights: distance,"
+                        + " dep_hour, dep_dow, origin_delay_mean_30d_daily). Default:"
+                        + " ${DEFAULT-VALUE}."
             })
     String featuresSet;
 
@@ -187,9 +187,8 @@ public final class TrainCommand implements Callable<Integer> {
             contract = specContract(plan, featuresSet);
             baselineColumn = null;
         } else {
-            FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
-            contract = ModelContract.of(set);
-            baselineColumn = baselineColumn(set);
+            contract = specContract(SpecPlan.of(BundledSpec.flights()), featuresSet);
+            baselineColumn = baselineColumn(contract);
         }
         report = split.reportName();
         FeatureTable table = split.load(features, contract.inputColumns());
@@ -428,7 +427,7 @@ public final class TrainCommand implements Callable<Integer> {
      * The set's most specific past mean delay, used as a prediction: {@code route_delay_mean_7d}
      * when the set has it, else the daily {@code origin_delay_mean_30d_daily}.
      */
-    static String baselineColumn(FeatureSet set) {
+    static String baselineColumn(ModelContract set) {
         List<String> columns = set.inputColumns();
         for (String c : List.of("route_delay_mean_7d", "origin_delay_mean_30d_daily")) {
             if (columns.contains(c)) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -47,25 +50,26 @@ class TrainCommandTest {
     }
 
     @Test
-    void trainsOnTheOnlineFeatureSetWhenAskedTo() throws Exception {
+    void trainsOnTheOnlineInputsOfTheFlightsSpecWhenAskedTo() throws Exception {
         Path csv = SyntheticFeatures.write(dir, 6_000, 12);
         Path registry = dir.resolve("registry");
         assertThat(trainSmall(csv, registry, "--features-set", "online")).isZero();
+        ModelContract online = ModelContract.online(SpecPlan.of(BundledSpec.flights()));
         ModelRegistry.LoadedModel m =
                 ModelRegistry.load(
                         new ModelRegistry(registry.toString()).dir("flights-mlp", "1"),
                         ModelGate.builder().build(),
-                        FlightFeatures.online());
+                        online);
         ModelManifest manifest = m.manifest();
-        assertThat(manifest.featureSet.name).isEqualTo(FlightFeatures.ONLINE_SET_NAME);
-        assertThat(manifest.inputNames()).isEqualTo(FlightFeatures.online().inputColumns());
-        assertThat(MlpOnnx.parse(m.bytes()).preprocessing().defaults())
-                .hasSize(FlightFeatures.online().inputColumns().size());
+        assertThat(manifest.featureSet.name).isEqualTo("flights_v1");
+        assertThat(manifest.featureSet.fingerprint).isEqualTo(BundledSpec.flights().fingerprint());
+        assertThat(manifest.inputNames())
+                .containsExactly("distance", "dep_hour", "dep_dow", "origin_delay_mean_30d_daily");
+        assertThat(MlpOnnx.parse(m.bytes()).preprocessing().defaults()).hasSize(4);
         assertThat(manifest.metrics)
                 .containsKey("baseline_origin_delay_mean_30d_daily_june_mae")
                 .doesNotContainKey("baseline_route_delay_mean_7d_june_mae");
-        assertThat(manifest.lineage.parameters)
-                .containsEntry("feature_set", FlightFeatures.ONLINE_SET_NAME);
+        assertThat(manifest.lineage.parameters).containsEntry("feature_set", "flights_v1");
     }
 
     @Test
@@ -79,9 +83,7 @@ class TrainCommandTest {
                         "--out", dir.resolve("registry").toString());
         assertThatThrownBy(train::call)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("--features-set: unknown feature set 'nightly'")
-                .hasMessageContaining("standard")
-                .hasMessageContaining("online");
+                .hasMessage("--features-set: expected standard or online, got 'nightly'");
     }
 
     /** A small, fast training run on {@code csv} into {@code registry}, plus {@code extra}. */

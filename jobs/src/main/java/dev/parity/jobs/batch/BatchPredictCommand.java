@@ -1,12 +1,10 @@
 package dev.parity.jobs.batch;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
 import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.engine.SpecSnapshots;
 import dev.parity.features.flink.PipelineCounters;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
@@ -15,13 +13,11 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ScoringOperator;
 import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SpecRowInput;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,24 +37,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code parity batch-predict}: scores a period's flights into PostgreSQL, on the launcher's local
- * Flink or, through {@link BatchPredictionJob#main}, submitted to a cluster with the same options.
+ * {@code parity batch-predict}: scores a period's query events (flights by default) into
+ * PostgreSQL, on the launcher's local Flink or, through {@link BatchPredictionJob#main}, submitted
+ * to a cluster with the same options.
  */
 @Command(
         name = "batch-predict",
         mixinStandardHelpOptions = true,
         description = {
-            "Batch prediction: computes point-in-time features for every flight departing in"
-                    + " [--from, --to] (UTC days, inclusive) with the backfill's feature pipeline,"
-                    + " scores them with the same scoring operator and upserts them into the"
-                    + " PostgreSQL table batch_predictions(id, model, version, prediction,"
-                    + " computed_at), keyed by (id, model, version).",
-            "The same job upserts the daily batch-feature snapshots of the period's days into"
-                    + " feature_snapshots(entity, day, feature, value): every window feature per"
-                    + " origin, dest and route as of the day's midnight UTC.",
-            "With --spec: the spec's query events are scored, and the snapshots of its daily"
-                    + " features go to spec_feature_snapshots(spec_fingerprint, entity, day,"
-                    + " feature, value), the days covered to spec_snapshot_days (docs/SPEC.md).",
+            "Batch prediction: computes point-in-time features for every query event (flights:"
+                    + " every departure) in [--from, --to] (UTC days, inclusive) with the"
+                    + " backfill's feature pipeline, scores them with the same scoring operator"
+                    + " and upserts them into the PostgreSQL table batch_predictions(id, model,"
+                    + " version, prediction, computed_at), keyed by (id, model, version).",
+            "The same job upserts the daily snapshots of the spec's daily features (flights:"
+                    + " origin_delay_mean_30d_daily) of the period's days into"
+                    + " feature_snapshots(spec_fingerprint, entity, day, feature, value), and"
+                    + " records the days covered in snapshot_days: what the online job serves"
+                    + " (docs/SPEC.md).",
             "Tables are created if missing. Re-running a period leaves the same rows; only"
                     + " computed_at changes."
         })
@@ -68,17 +64,15 @@ public final class BatchPredictCommand implements Callable<Integer> {
             required = true,
             paramLabel = "[KIND=]FILE",
             description =
-                    "flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination. Events before --from still feed the features. With --spec: a Parquet or CSV file of the spec's source rows, of its one event kind, or of the kind named before '='; repeat for several files.")
+                    "A Parquet or CSV file of the spec's source rows (flights: flights-3m.parquet, or CSV with header id,date,delay,distance,origin,destination), of its one event kind, or of the kind named before '='; repeat for several files. Events before --from still feed the features.")
     List<String> eventFiles;
 
     @Option(
             names = "--spec",
             paramLabel = "FILE",
             description =
-                    "Feature spec (YAML, see docs/SPEC.md) to compute instead of the built-in flights features; snapshots of its daily features go to spec_feature_snapshots.")
+                    "Feature spec (YAML, see docs/SPEC.md). Default: the bundled flights spec (examples/flights/flights.yaml).")
     Path spec;
-
-    String events;
 
     @Option(
             names = "--model",
@@ -173,44 +167,7 @@ public final class BatchPredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--to (" + toDay + ") is before --from (" + fromDay + ")");
         }
-        if (spec != null) {
-            return runSpec(fromDay, toDay);
-        }
-        if (eventFiles.size() != 1) {
-            throw new IllegalArgumentException(
-                    "--events: the built-in flights features read one file; several need --spec");
-        }
-        events = eventFiles.get(0);
-        if (!events.contains("://") && !Files.isReadable(Path.of(events))) {
-            throw new IllegalArgumentException("--events: cannot read '" + events + "'");
-        }
-        JdbcTarget db = jdbc.target();
-
-        FeatureSet set = FlightFeatures.standard();
-        ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
-        ModelManifest manifest = ModelRegistry.load(model, gate, set).manifest();
-        // Before the job: an unreachable database fails here, naming --jdbc-url.
-        db.prepareTables();
-
-        StreamExecutionEnvironment env = environment();
-        ScoringOperator<FeatureVector> scoring =
-                Scoring.of(new FlightVectorInput(set))
-                        .serve(ServingModel.at(model).gatedBy(gate))
-                        .maxBatch(maxBatch)
-                        .build();
-        new BatchPredictionJob(
-                        events, set, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
-                .build(env);
-        announce(events, fromDay, toDay, manifest, db);
-        return execute(env, db, manifest, null);
-    }
-
-    /**
-     * The batch prediction of {@code --spec} through the generic engine; afterwards the days it
-     * wrote complete snapshots for are recorded in {@code spec_snapshot_days}.
-     */
-    private Integer runSpec(LocalDate fromDay, LocalDate toDay) throws Exception {
-        SpecPlan plan = SpecPlan.of(FeatureSpec.load(spec));
+        SpecPlan plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
         List<BackfillJob.Input> inputs = BackfillJob.inputs(plan, eventFiles);
         for (int i = 0; i < inputs.size(); i++) {
             BackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
@@ -219,6 +176,7 @@ public final class BatchPredictCommand implements Callable<Integer> {
         ModelGate gate = ModelGate.builder().maxBytes(maxModelBytes).build();
         ModelContract contract = ModelRegistry.specContract(model, plan);
         ModelManifest manifest = ModelRegistry.load(model, gate, contract).manifest();
+        // Before the job: an unreachable database fails here, naming --jdbc-url.
         db.prepareTables();
 
         StreamExecutionEnvironment env = environment();
@@ -227,18 +185,22 @@ public final class BatchPredictCommand implements Callable<Integer> {
                         .serve(ServingModel.at(model).gatedBy(gate))
                         .maxBatch(maxBatch)
                         .build();
-        new SpecBatchPredictionJob(
+        new BatchPredictionJob(
                         plan, inputs, allowedLateness, scoring, db, fromDay, toDay, jdbcBatchSize)
                 .build(env);
         announce(
-                "spec " + spec + ", " + String.join(" ", eventFiles), fromDay, toDay, manifest, db);
+                (spec == null ? "" : "spec " + spec + ", ") + String.join(" ", eventFiles),
+                fromDay,
+                toDay,
+                manifest,
+                db);
         return execute(
                 env,
                 db,
                 manifest,
                 result -> {
-                    Object first = result.getAccumulatorResult(SpecBatchPredictionJob.FIRST_EVENT);
-                    Object last = result.getAccumulatorResult(SpecBatchPredictionJob.LAST_EVENT);
+                    Object first = result.getAccumulatorResult(BatchPredictionJob.FIRST_EVENT);
+                    Object last = result.getAccumulatorResult(BatchPredictionJob.LAST_EVENT);
                     if (first == null
                             || last == null
                             || (Long) first > (Long) last // no events at all
@@ -265,7 +227,7 @@ public final class BatchPredictCommand implements Callable<Integer> {
         try (Connection c = db.connect();
                 PreparedStatement ps =
                         c.prepareStatement(
-                                "INSERT INTO spec_snapshot_days (spec_fingerprint, spec_name,"
+                                "INSERT INTO snapshot_days (spec_fingerprint, spec_name,"
                                         + " first_day, last_day) VALUES (?, ?, ?, ?)"
                                         + " ON CONFLICT DO NOTHING")) {
             ps.setString(1, plan.fingerprint());
@@ -351,7 +313,8 @@ public final class BatchPredictCommand implements Callable<Integer> {
         if (unscorable > 0) {
             throw new IllegalStateException(
                     unscorable
-                            + " flights could not be scored and have no row in batch_predictions");
+                            + " query events could not be scored and have no row in"
+                            + " batch_predictions");
         }
         return 0;
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -112,7 +113,11 @@ public final class JdbcTarget implements Serializable {
         }
     }
 
-    /** Creates the serving tables if they are missing. */
+    /**
+     * Creates the serving tables if they are missing. A {@code feature_snapshots} table of the
+     * layout before feature specs (no {@code spec_fingerprint} column) is refused in one line
+     * instead of being misread: its rows are per entity of the built-in flights features only.
+     */
     public void prepareTables() throws SQLException {
         String ddl;
         try (InputStream in = JdbcTarget.class.getClassLoader().getResourceAsStream(DDL)) {
@@ -125,6 +130,23 @@ public final class JdbcTarget implements Serializable {
         }
         try (Connection c = connect();
                 Statement s = c.createStatement()) {
+            try (ResultSet old =
+                    s.executeQuery(
+                            "SELECT 1 FROM information_schema.tables t WHERE t.table_name ="
+                                    + " 'feature_snapshots' AND t.table_schema = current_schema()"
+                                    + " AND NOT EXISTS (SELECT 1 FROM information_schema.columns"
+                                    + " k WHERE k.table_name = t.table_name AND k.table_schema ="
+                                    + " t.table_schema AND k.column_name = 'spec_fingerprint')")) {
+                if (old.next()) {
+                    throw new IllegalArgumentException(
+                            "--jdbc-url: "
+                                    + this
+                                    + " has a feature_snapshots table of an earlier Parity"
+                                    + " (without spec_fingerprint); drop it (DROP TABLE"
+                                    + " feature_snapshots) and re-run batch-predict, or use"
+                                    + " another database");
+                }
+            }
             for (String statement : ddl.replaceAll("(?m)--.*$", "").split(";")) {
                 if (!statement.isBlank()) {
                     s.execute(statement);

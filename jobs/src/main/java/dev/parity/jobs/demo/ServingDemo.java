@@ -2,14 +2,15 @@ package dev.parity.jobs.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.batch.BatchPredictionRows;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
+import dev.parity.models.ModelContract;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -94,21 +95,19 @@ final class ServingDemo {
                     REQUESTS,
                     REQUEST_DAY);
             Path features = backfill.resolve("features.csv");
-            FeatureSet online = FlightFeatures.online();
+            ModelContract online = ModelContract.online(SpecPlan.of(BundledSpec.flights()));
             String onlineModel =
                     LinearBaseline.register(
-                            LinearBaseline.fit(features, online),
+                            LinearBaseline.fit(features, online, "delay"),
                             online,
                             backfill.resolveSibling("online-registry").toString(),
                             "flights-online-linear",
                             "1",
                             features.getFileName().toString());
             System.out.println(
-                    "  model: least squares on "
+                    "  model: least squares on the flights spec's online inputs "
                             + online.inputColumns()
-                            + " ("
-                            + FlightFeatures.ONLINE_SET_NAME
-                            + ") -> "
+                            + " -> "
                             + onlineModel);
             List<Request> requests = requests(features);
             Path log = backfill.resolveSibling("requests.csv");

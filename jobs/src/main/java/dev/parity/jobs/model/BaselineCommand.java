@@ -1,8 +1,10 @@
 package dev.parity.jobs.model;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.models.LinearBaseline;
+import dev.parity.models.ModelContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -15,9 +17,10 @@ import picocli.CommandLine.Option;
         name = "baseline",
         mixinStandardHelpOptions = true,
         description = {
-            "Fits a least-squares linear regression of the delay on a training file (from"
-                    + " `parity backfill`) and registers it as <out>/<name>/<version>/model.onnx"
-                    + " with its manifest. Null features are imputed with training means."
+            "Fits a least-squares linear regression of the spec's label (flights: the delay) on a"
+                    + " training file (from `parity backfill`) and registers it as"
+                    + " <out>/<name>/<version>/model.onnx with its manifest. Null features are"
+                    + " imputed with training means."
         })
 public final class BaselineCommand implements Callable<Integer> {
     @Option(
@@ -32,9 +35,18 @@ public final class BaselineCommand implements Callable<Integer> {
             defaultValue = "standard",
             paramLabel = "SET",
             description =
-                    "standard (the streaming job's flights_v1) or online (flights_online_v1, for"
-                            + " the online job). Default: ${DEFAULT-VALUE}.")
+                    "standard (every numeric column of the spec: backfill, batch and streaming)"
+                            + " or online (its context and daily features only, for the online"
+                            + " job). Default: ${DEFAULT-VALUE}.")
     String featuresSet;
+
+    @Option(
+            names = "--spec",
+            paramLabel = "FILE",
+            description =
+                    "Feature spec the training file was written for. Default: the bundled flights"
+                            + " spec (examples/flights/flights.yaml).")
+    Path spec;
 
     @Option(
             names = "--out",
@@ -57,14 +69,37 @@ public final class BaselineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FeatureSet set = FlightFeatures.named("--features-set", featuresSet);
+        SpecPlan plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
+        ModelContract contract;
+        switch (featuresSet) {
+            case "standard":
+                contract = ModelContract.of(plan);
+                break;
+            case "online":
+                contract = ModelContract.online(plan);
+                break;
+            default:
+                throw new IllegalArgumentException(
+                        "--features-set: expected standard or online, got '" + featuresSet + "'");
+        }
+        String label =
+                plan.spec()
+                        .query()
+                        .label()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "spec "
+                                                        + plan.name()
+                                                        + " has no label to fit (query.label)"))
+                        .name();
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
-        LinearBaseline.Fit fit = LinearBaseline.fit(features, set);
+        LinearBaseline.Fit fit = LinearBaseline.fit(features, contract, label);
         String dir =
                 LinearBaseline.register(
-                        fit, set, out, name, version, features.getFileName().toString());
+                        fit, contract, out, name, version, features.getFileName().toString());
         System.out.printf(
                 Locale.ROOT,
                 "baseline: %,d rows, training MAE %.3f min, RMSE %.3f min -> %s%n",

@@ -1,8 +1,7 @@
 package dev.parity.jobs.online;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcOptions;
@@ -11,7 +10,6 @@ import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ServingModel;
 import dev.parity.models.flink.SpecRowInput;
@@ -39,17 +37,15 @@ import picocli.CommandLine.Option;
         name = "online",
         mixinStandardHelpOptions = true,
         description = {
-            "Online prediction: answers requests {request_id, origin, dest, distance, dep_time} on"
-                    + " --requests-topic with {request_id, model, version, prediction,"
-                    + " feature_day} on --responses-topic (exactly-once), using only the request"
-                    + " and the feature_snapshots row of its UTC day (written by batch-predict).",
-            "A request without a snapshot for its day gets {request_id, feature_day, error}."
-                    + " The model must be built on the online feature set ("
-                    + FlightFeatures.ONLINE_SET_NAME
-                    + ").",
-            "With --spec: a request is one query event of the spec as JSON, answered from the"
-                    + " spec_feature_snapshots of batch-predict --spec by a model of the spec's"
-                    + " online inputs (docs/SPEC.md)."
+            "Online prediction: answers requests on --requests-topic, each one query event of the"
+                    + " spec as JSON (flights: a departure {id, time, origin, dest, distance}), with"
+                    + " {request_id, model, version, prediction, feature_day} on --responses-topic"
+                    + " (exactly-once), using only the request and the feature_snapshots of its"
+                    + " UTC day (written by batch-predict).",
+            "A request that cannot be answered (not a valid query event, or a day batch-predict"
+                    + " did not cover) gets {request_id, feature_day, error}. The model must be"
+                    + " built on the spec's online inputs (train --features-set online, or"
+                    + " baseline --features-set online; docs/SPEC.md)."
         })
 public final class OnlineCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT")
@@ -59,7 +55,7 @@ public final class OnlineCommand implements Callable<Integer> {
             names = "--model",
             required = true,
             paramLabel = "DIR",
-            description = "Model directory of the online feature set.")
+            description = "Model directory of the spec's online inputs.")
     String model;
 
     @Mixin JdbcOptions jdbc;
@@ -68,7 +64,7 @@ public final class OnlineCommand implements Callable<Integer> {
             names = "--spec",
             paramLabel = "FILE",
             description =
-                    "Feature spec (YAML, see docs/SPEC.md): requests are its query events as JSON, answered from the spec_feature_snapshots of batch-predict --spec by a model of its online inputs (train --spec --features-set online).")
+                    "Feature spec (YAML, see docs/SPEC.md) whose query events the requests are. Default: the bundled flights spec (examples/flights/flights.yaml).")
     Path spec;
 
     @Option(
@@ -126,7 +122,7 @@ public final class OnlineCommand implements Callable<Integer> {
         ModelContract online = ModelContract.online(plan);
         if (online.inputColumns().isEmpty()) {
             throw new IllegalArgumentException(
-                    "--spec: spec "
+                    "spec "
                             + plan.name()
                             + " has no numeric context column and no daily feature to serve"
                             + " online");
@@ -148,8 +144,7 @@ public final class OnlineCommand implements Callable<Integer> {
                             + ": reads "
                             + String.join(", ", unservable)
                             + ", which an online request cannot be served with (only context"
-                            + " columns and daily features are); train it with --spec --features-set"
-                            + " online");
+                            + " columns and daily features are); train it with --features-set online");
         }
         return online;
     }
@@ -158,10 +153,9 @@ public final class OnlineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JdbcTarget db = jdbc.target();
         db.prepareTables();
-        SpecPlan plan = spec == null ? null : SpecPlan.of(FeatureSpec.load(spec));
-        FeatureSet set = FlightFeatures.online();
+        SpecPlan plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
         ModelGate gate = ModelGate.builder().build();
-        ModelContract contract = plan == null ? ModelContract.of(set) : onlineContract(plan, model);
+        ModelContract contract = onlineContract(plan, model);
         ModelManifest manifest = ModelRegistry.load(model, gate, contract).manifest();
 
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, !onCluster);
@@ -185,27 +179,16 @@ public final class OnlineCommand implements Callable<Integer> {
                         Duration.ofMinutes(10));
         long waitMillis = Math.max(1, maxWait.toMillis());
         OnlinePredictionJob job =
-                plan == null
-                        ? new OnlinePredictionJob(
-                                source,
-                                sink,
-                                set,
-                                Scoring.of(new FlightVectorInput(set))
-                                        .serve(ServingModel.at(model).gatedBy(gate))
-                                        .maxBatch(64)
-                                        .maxWait(Duration.ofMillis(waitMillis))
-                                        .build(),
-                                db)
-                        : OnlinePredictionJob.forSpec(
-                                source,
-                                sink,
-                                plan,
-                                Scoring.of(new SpecRowInput(plan, contract))
-                                        .serve(ServingModel.at(model).gatedBy(gate))
-                                        .maxBatch(64)
-                                        .maxWait(Duration.ofMillis(waitMillis))
-                                        .build(),
-                                db);
+                new OnlinePredictionJob(
+                        source,
+                        sink,
+                        plan,
+                        Scoring.of(new SpecRowInput(plan, contract))
+                                .serve(ServingModel.at(model).gatedBy(gate))
+                                .maxBatch(64)
+                                .maxWait(Duration.ofMillis(waitMillis))
+                                .build(),
+                        db);
         job.build(env);
         System.out.printf(
                 Locale.ROOT,

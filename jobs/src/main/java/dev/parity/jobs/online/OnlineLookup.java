@@ -1,23 +1,22 @@
 package dev.parity.jobs.online;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parity.features.api.FeatureDefinition;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.WindowSpec;
-import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.DecodedRow;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.FeatureRow;
+import dev.parity.features.engine.FieldValues;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.Window;
 import dev.parity.jobs.batch.JdbcTarget;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -25,133 +24,174 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Turns a request {@code {request_id, origin, dest, distance, dep_time}} into the feature vector of
- * the online set: context from the request, window features from {@code feature_snapshots} for the
- * request's UTC day. A request that cannot be answered (bad JSON, missing field, no snapshot for
- * that day) becomes an error response on {@link #ERRORS}, never a guess.
+ * Turns a request, one event of the spec's query kind as JSON ({@link EventJson}, the kind member
+ * optional; flights: a departure {@code {id, time, origin, dest, distance}}), into the spec's
+ * feature row: the context computed from the request by the spec's expressions, each daily feature
+ * from {@code feature_snapshots} of the request's entity on its UTC day, every other column null
+ * (an online model does not read them, see {@link dev.parity.models.ModelContract#online}).
+ *
+ * <p>On a day a {@code batch-predict} run covered ({@code snapshot_days}), an entity without
+ * snapshot rows has empty windows and gets the empty-window values, exactly as a backfill row
+ * would; on any other day the request is answered with an error on {@link #ERRORS}, never a guess.
+ * So is a request that is not a valid query event.
  */
-final class OnlineLookup extends ProcessFunction<byte[], FeatureVector> {
+final class OnlineLookup extends ProcessFunction<byte[], FeatureRow> {
     private static final long serialVersionUID = 1L;
+    private static final int COVERED_DAYS_CACHED = 366;
     static final OutputTag<byte[]> ERRORS = new OutputTag<>("online-errors") {};
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FeatureSet set;
+    private final SpecPlan plan;
     private final JdbcTarget db;
+    private transient EventJson json;
     private transient Connection connection;
-    private transient PreparedStatement query;
+    private transient PreparedStatement snapshots;
+    private transient PreparedStatement covered;
+    private transient Map<LocalDate, Boolean> coveredDays;
 
-    OnlineLookup(FeatureSet set, JdbcTarget db) {
-        this.set = set;
+    OnlineLookup(SpecPlan plan, JdbcTarget db) {
+        this.plan = plan;
         this.db = db;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
+        json = new EventJson(plan);
         connection = db.connect();
-        query =
+        snapshots =
                 connection.prepareStatement(
-                        "SELECT feature, value FROM feature_snapshots WHERE entity = ? AND day = ?");
+                        "SELECT feature, value FROM feature_snapshots"
+                                + " WHERE spec_fingerprint = ? AND entity = ? AND day = ?");
+        covered =
+                connection.prepareStatement(
+                        "SELECT 1 FROM snapshot_days WHERE spec_fingerprint = ?"
+                                + " AND ? BETWEEN first_day AND last_day LIMIT 1");
+        // bounded: only days found covered are kept (a day never becomes uncovered)
+        coveredDays =
+                new LinkedHashMap<>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<LocalDate, Boolean> eldest) {
+                        return size() > COVERED_DAYS_CACHED;
+                    }
+                };
     }
 
     @Override
     public void close() throws Exception {
-        if (query != null) {
-            query.close();
-        }
-        if (connection != null) {
-            connection.close();
+        for (AutoCloseable c : new AutoCloseable[] {snapshots, covered, connection}) {
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
     @Override
-    public void processElement(byte[] raw, Context ctx, Collector<FeatureVector> out)
+    public void processElement(byte[] raw, Context ctx, Collector<FeatureRow> out)
             throws Exception {
-        JsonNode request;
+        DecodedRow decoded = json.decode("request", 0, raw, plan.queryKind());
+        if (!decoded.isValid()) {
+            ctx.output(ERRORS, error(null, null, decoded.reason));
+            return;
+        }
+        EventRow e = decoded.events[0];
+        if (e.kind != plan.queryKind().index()) {
+            ctx.output(
+                    ERRORS,
+                    error(
+                            e.id,
+                            null,
+                            "a request is a "
+                                    + plan.queryKind().name()
+                                    + " event, not "
+                                    + plan.kind(e.kind).name()));
+            return;
+        }
+        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(Window.dayOf(e.time), 86_400_000L));
+        SpecPlan.Column[] context = plan.context();
+        Object[] values = new Object[plan.width()];
         try {
-            request = JSON.readTree(raw);
-        } catch (Exception e) {
-            ctx.output(ERRORS, error(null, null, "malformed JSON: " + e.getMessage()));
+            for (int i = 0; i < context.length; i++) {
+                values[i] = context[i].valueOf(e);
+            }
+        } catch (RuntimeException ex) {
+            ctx.output(ERRORS, error(e.id, day, "bad request: " + ex.getMessage()));
             return;
         }
-        JsonNode id = request == null ? null : request.get("request_id");
-        if (id == null || !id.canConvertToLong()) {
-            ctx.output(ERRORS, error(null, null, "request_id (an integer) is required"));
-            return;
-        }
-        long requestId = id.asLong();
-        long depTime;
-        String origin;
-        String dest;
-        long distance;
-        try {
-            depTime = Instant.parse(request.path("dep_time").asText()).toEpochMilli();
-            origin = text(request, "origin");
-            dest = text(request, "dest");
-            if (!request.path("distance").canConvertToLong()) {
-                throw new IllegalArgumentException("distance (an integer) is required");
+        Map<Integer, Map<String, String>> byGroup = new HashMap<>();
+        for (SpecPlan.Slot slot : plan.features()) {
+            if (!slot.window().isDaily()) {
+                continue;
             }
-            distance = request.get("distance").asLong();
-        } catch (Exception e) {
-            ctx.output(ERRORS, error(requestId, null, "bad request: " + e.getMessage()));
-            return;
-        }
-        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(WindowSpec.dayOf(depTime), 86_400_000L));
-
-        List<FeatureDefinition> features = set.windowFeatures();
-        double[] values = new double[features.size()];
-        Arrays.fill(values, Double.NaN);
-        Map<String, Map<String, Double>> snapshots = new HashMap<>();
-        for (int j = 0; j < features.size(); j++) {
-            FeatureDefinition f = features.get(j);
-            String entity =
-                    f.key().name().toLowerCase(Locale.ROOT) + ":" + f.key().keyOf(origin, dest);
-            Map<String, Double> snapshot = snapshots.get(entity);
-            if (snapshot == null) {
-                snapshot = lookUp(entity, day);
-                snapshots.put(entity, snapshot);
+            String entity = plan.groups().get(slot.group()).entityOf(e);
+            Object value = slot.emptyValue();
+            if (entity != null) {
+                Map<String, String> rows = byGroup.get(slot.group());
+                if (rows == null) {
+                    rows = lookUp(entity, day);
+                    byGroup.put(slot.group(), rows);
+                }
+                if (rows.isEmpty() && !isCovered(day)) {
+                    ctx.output(
+                            ERRORS,
+                            error(
+                                    e.id,
+                                    day,
+                                    "no feature snapshots of spec "
+                                            + plan.name()
+                                            + " for "
+                                            + day
+                                            + ": run batch-predict over that day"));
+                    return;
+                }
+                if (!rows.isEmpty()) {
+                    if (!rows.containsKey(slot.name())) {
+                        ctx.output(
+                                ERRORS,
+                                error(
+                                        e.id,
+                                        day,
+                                        "no feature snapshot of "
+                                                + slot.name()
+                                                + " for "
+                                                + entity
+                                                + " on "
+                                                + day));
+                        return;
+                    }
+                    value = FieldValues.parse(slot.def().resultType(), rows.get(slot.name()));
+                }
             }
-            if (!snapshot.containsKey(f.name())) {
-                ctx.output(
-                        ERRORS,
-                        error(
-                                requestId,
-                                day,
-                                "no feature snapshot of "
-                                        + f.name()
-                                        + " for "
-                                        + entity
-                                        + " on "
-                                        + day));
-                return;
-            }
-            values[j] = snapshot.get(f.name());
+            values[context.length + slot.feature()] = value;
         }
-        FeatureVector v = new FeatureVector();
-        v.id = requestId;
-        v.setContext(depTime, origin, dest, distance);
-        v.values = values;
-        out.collect(v);
+        out.collect(new FeatureRow(e.id, e.time, values));
     }
 
-    private Map<String, Double> lookUp(String entity, LocalDate day) throws Exception {
-        Map<String, Double> values = new HashMap<>();
-        query.setString(1, entity);
-        query.setObject(2, day);
-        try (ResultSet rs = query.executeQuery()) {
+    private Map<String, String> lookUp(String entity, LocalDate day) throws Exception {
+        Map<String, String> rows = new HashMap<>();
+        snapshots.setString(1, plan.fingerprint());
+        snapshots.setString(2, entity);
+        snapshots.setObject(3, day);
+        try (ResultSet rs = snapshots.executeQuery()) {
             while (rs.next()) {
-                double v = rs.getDouble(2);
-                values.put(rs.getString(1), rs.wasNull() ? Double.NaN : v);
+                rows.put(rs.getString(1), rs.getString(2));
             }
         }
-        return values;
+        return rows;
     }
 
-    private static String text(JsonNode request, String field) {
-        JsonNode n = request.get(field);
-        if (n == null || !n.isTextual() || n.asText().isBlank()) {
-            throw new IllegalArgumentException(field + " (a string) is required");
+    private boolean isCovered(LocalDate day) throws Exception {
+        if (coveredDays.containsKey(day)) {
+            return true;
         }
-        return n.asText();
+        covered.setString(1, plan.fingerprint());
+        covered.setObject(2, day);
+        try (ResultSet rs = covered.executeQuery()) {
+            if (rs.next()) {
+                coveredDays.put(day, Boolean.TRUE);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code {request_id, feature_day, error}}. */

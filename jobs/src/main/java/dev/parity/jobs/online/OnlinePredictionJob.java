@@ -3,12 +3,10 @@ package dev.parity.jobs.online;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.WindowSpec;
-import dev.parity.features.core.FeatureVector;
 import dev.parity.features.engine.EngineTypes;
 import dev.parity.features.engine.FeatureRow;
 import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.Window;
 import dev.parity.jobs.CliErrors;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.streaming.RawBytes;
@@ -34,16 +32,16 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 
 /**
- * Online prediction (the online mode, docs/ARCHITECTURE.md): requests {@code {request_id, origin,
- * dest, distance, dep_time}} are answered with {@code {request_id, model, version, prediction,
- * feature_day}}, from the request's context and the batch-feature snapshot of its UTC day only,
- * scored by the same {@link ScoringOperator} as the other modes with a model of {@link
- * dev.parity.features.api.FlightFeatures#online()}. A request without a snapshot for its day, or
- * one the model cannot score, is answered with {@code {request_id, feature_day, error}}.
+ * Online prediction (the online mode, docs/ARCHITECTURE.md) of a feature spec (flights by default):
+ * a request is one query event as JSON (flights: a departure {@code {id, time, origin, dest,
+ * distance}}), answered with {@code {request_id, model, version, prediction, feature_day}} ({@code
+ * request_id} being the event's id) from the request's context and the daily-feature snapshots of
+ * its UTC day only ({@link OnlineLookup}), scored by the same {@link ScoringOperator} as the other
+ * modes with a model of the spec's online inputs ({@link dev.parity.models.ModelContract#online}).
+ * A request that cannot be answered, or one the model cannot score, is answered with {@code
+ * {request_id, feature_day, error}}.
  *
  * <p>The job takes its source and sink in the constructor (production: Kafka {@code
  * flights.requests} in, {@code flights.responses} out with an exactly-once {@code KafkaSink}), so
@@ -54,68 +52,19 @@ public final class OnlinePredictionJob {
 
     private final Source<byte[], ?, ?> requests;
     private final Sink<byte[]> responses;
-    private final Stage<?> stage;
+    private final OnlineLookup lookup;
+    private final ScoringOperator<FeatureRow> scoring;
 
     public OnlinePredictionJob(
-            Source<byte[], ?, ?> requests,
-            Sink<byte[]> responses,
-            FeatureSet set,
-            ScoringOperator<FeatureVector> scoring,
-            JdbcTarget db) {
-        this(
-                requests,
-                responses,
-                new Stage<>(
-                        new OnlineLookup(set, db),
-                        TypeInformation.of(FeatureVector.class),
-                        scoring));
-    }
-
-    private OnlinePredictionJob(
-            Source<byte[], ?, ?> requests, Sink<byte[]> responses, Stage<?> stage) {
-        this.requests = requests;
-        this.responses = responses;
-        this.stage = stage;
-    }
-
-    /**
-     * The online job of a feature spec: requests are query events as JSON ({@link
-     * SpecOnlineLookup}), answered from {@code spec_feature_snapshots} by a model of the spec's
-     * online inputs; responses as for flights, {@code request_id} being the query event's id.
-     */
-    public static OnlinePredictionJob forSpec(
             Source<byte[], ?, ?> requests,
             Sink<byte[]> responses,
             SpecPlan plan,
             ScoringOperator<FeatureRow> scoring,
             JdbcTarget db) {
-        return new OnlinePredictionJob(
-                requests,
-                responses,
-                new Stage<>(new SpecOnlineLookup(plan, db), EngineTypes.ROW, scoring));
-    }
-
-    /** Request to model input, and its scoring: the part that depends on the feature set. */
-    private static final class Stage<T> {
-        final ProcessFunction<byte[], T> lookup;
-        final TypeInformation<T> type;
-        final OneInputStreamOperator<T, Prediction> scoring;
-
-        Stage(
-                ProcessFunction<byte[], T> lookup,
-                TypeInformation<T> type,
-                OneInputStreamOperator<T, Prediction> scoring) {
-            this.lookup = lookup;
-            this.type = type;
-            this.scoring = scoring;
-        }
-
-        SingleOutputStreamOperator<T> lookUp(DataStream<byte[]> raw) {
-            return raw.process(lookup)
-                    .returns(type)
-                    .name("look-up-snapshots")
-                    .uid("online-look-up-snapshots");
-        }
+        this.requests = requests;
+        this.responses = responses;
+        this.lookup = new OnlineLookup(plan, db);
+        this.scoring = scoring;
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -128,13 +77,15 @@ public final class OnlinePredictionJob {
         DataStream<byte[]> raw =
                 env.fromSource(requests, WatermarkStrategy.noWatermarks(), "requests")
                         .uid("online-requests");
-        build(afterSource.apply(raw), stage);
-    }
-
-    private <T> void build(DataStream<byte[]> raw, Stage<T> stage) {
-        SingleOutputStreamOperator<T> inputs = stage.lookUp(raw);
+        SingleOutputStreamOperator<FeatureRow> inputs =
+                afterSource
+                        .apply(raw)
+                        .process(lookup)
+                        .returns(EngineTypes.ROW)
+                        .name("look-up-snapshots")
+                        .uid("online-look-up-snapshots");
         SingleOutputStreamOperator<Prediction> predictions =
-                inputs.transform("score", TypeInformation.of(Prediction.class), stage.scoring)
+                inputs.transform("score", TypeInformation.of(Prediction.class), scoring)
                         .uid("online-score");
         DataStream<byte[]> answers =
                 predictions
@@ -221,9 +172,8 @@ public final class OnlinePredictionJob {
         }
     }
 
-    static String featureDay(long depTime) {
-        return LocalDate.ofEpochDay(Math.floorDiv(WindowSpec.dayOf(depTime), 86_400_000L))
-                .toString();
+    static String featureDay(long time) {
+        return LocalDate.ofEpochDay(Math.floorDiv(Window.dayOf(time), 86_400_000L)).toString();
     }
 
     static byte[] response(Prediction p) {

@@ -3,17 +3,19 @@ package dev.parity.tests.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.online.OnlinePredictionJob;
+import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
-import dev.parity.models.flink.FlightVectorInput;
+import dev.parity.models.ModelContract;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ServingModel;
+import dev.parity.models.flink.SpecRowInput;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,10 +86,11 @@ public final class OnlineLatencyBenchmark {
                             url,
                             "--progress-interval",
                             "PT0S"));
-            FeatureSet online = FlightFeatures.online();
+            SpecPlan flights = SpecPlan.of(BundledSpec.flights());
+            ModelContract online = ModelContract.online(flights);
             String model =
                     LinearBaseline.register(
-                            LinearBaseline.fit(tmp.resolve("b/features.csv"), online),
+                            LinearBaseline.fit(tmp.resolve("b/features.csv"), online, "delay"),
                             online,
                             tmp.resolve("registry").toString(),
                             "flights-online",
@@ -101,12 +104,13 @@ public final class OnlineLatencyBenchmark {
                 if (f[header.indexOf("dep_time")].startsWith("2001-01-01")) {
                     continue;
                 }
-                ObjectNode r = JSON.createObjectNode();
-                r.put("origin", f[header.indexOf("origin")]);
-                r.put("dest", f[header.indexOf("dest")]);
-                r.put("distance", Long.parseLong(f[header.indexOf("distance")]));
-                r.put("dep_time", f[header.indexOf("dep_time")]);
-                requests.add(r.toString().getBytes(StandardCharsets.UTF_8));
+                requests.add(
+                        OnlineRequests.json(
+                                0,
+                                f[header.indexOf("origin")],
+                                f[header.indexOf("dest")],
+                                Long.parseLong(f[header.indexOf("distance")]),
+                                f[header.indexOf("dep_time")]));
             }
 
             Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
@@ -122,8 +126,8 @@ public final class OnlineLatencyBenchmark {
                                     "bench.responses",
                                     "bench-responses",
                                     Duration.ofMinutes(5)),
-                            online,
-                            Scoring.of(new FlightVectorInput(online))
+                            flights,
+                            Scoring.of(new SpecRowInput(flights, online))
                                     .serve(ServingModel.at(model))
                                     .maxBatch(64)
                                     .maxWait(Duration.ofMillis(2))
@@ -190,7 +194,7 @@ public final class OnlineLatencyBenchmark {
                     }
                     ObjectNode r =
                             (ObjectNode) JSON.readTree(requests.get((int) (i % requests.size())));
-                    r.put("request_id", i);
+                    r.put("id", i); // answered as request_id i
                     sentAt.put(i, System.nanoTime());
                     producer.send(
                             new ProducerRecord<>(

@@ -2,13 +2,15 @@ package dev.parity.tests.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -45,12 +47,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <ol>
  *   <li>A request log: each June flight of the training file is asked about with probability {@code
- *       share} (seeded), as {@code {request_id = flight id, origin, dest, distance, dep_time}}, in
+ *       share} (seeded), as its departure event {@code {id, time, origin, dest, distance}}, in
  *       departure order; also written as a CSV for {@code batch-cost}.
  *   <li>Batch: {@code parity batch-predict} of June with the teacher (standard features, point in
  *       time) into an embedded PostgreSQL; it also writes June's daily snapshots.
  *   <li>Online: {@code parity online --bounded} answers the logged requests from those snapshots
- *       with the model trained on the online feature set.
+ *       with the model trained on the flights spec's online inputs.
  *   <li>Streaming: the whole events file replayed into an embedded broker and the streaming job
  *       (heap state, exactly once, bounded at the backlog) with the teacher.
  *   <li>MAE of each mode on the flights every mode answered; whether batch and streaming agree bit
@@ -87,7 +89,10 @@ public final class PredictionModesBenchmark {
         Path tmp = Files.createTempDirectory("parity-modes");
 
         ModelManifest teacherManifest =
-                ModelRegistry.load(teacher, ModelGate.builder().build(), FlightFeatures.standard())
+                ModelRegistry.load(
+                                teacher,
+                                ModelGate.builder().build(),
+                                ModelContract.of(SpecPlan.of(BundledSpec.flights())))
                         .manifest();
         List<Asked> asked = requestLog(features, share, seed);
         java.util.Set<Long> askedIds = new java.util.HashSet<>();

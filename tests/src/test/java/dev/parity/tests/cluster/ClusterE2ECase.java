@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.engine.EventJson;
 import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.RowDecoder;
@@ -20,6 +18,7 @@ import dev.parity.jobs.kafka.EventTimeOrder;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
+import dev.parity.models.ModelContract;
 import dev.parity.tests.Backfills;
 import dev.parity.tests.kafka.CommittedRecords;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -237,10 +236,10 @@ class ClusterE2ECase {
             flights.keySet().forEach(id -> expectedInPeriod.put(id, expected.get(id)));
             assertThat(stored).isEqualTo(expectedInPeriod);
 
-            FeatureSet online = FlightFeatures.online();
+            ModelContract online = ModelContract.online(FLIGHTS);
             String onlineModel =
                     LinearBaseline.register(
-                            LinearBaseline.fit(backfill.resolve("features.csv"), online),
+                            LinearBaseline.fit(backfill.resolve("features.csv"), online, "delay"),
                             online,
                             tmp.resolve("registry").toString(),
                             "flights-online",

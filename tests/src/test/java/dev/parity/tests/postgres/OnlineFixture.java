@@ -2,17 +2,18 @@ package dev.parity.tests.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.reference.SampleData;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.ParityCli;
 import dev.parity.models.LinearBaseline;
+import dev.parity.models.ModelContract;
 import java.nio.file.Path;
 
 /**
  * What the online ITCases start from: the sample's training file (a backfill), its daily feature
  * snapshots in PostgreSQL (written by {@code batch-predict}), and a linear model fitted on exactly
- * the online feature set.
+ * the flights spec's online inputs.
  */
 final class OnlineFixture {
     private static final Path ROOT = SampleData.path().getParent().getParent().getParent();
@@ -25,12 +26,17 @@ final class OnlineFixture {
     /** The fitted online model (weights, bias, imputation defaults). */
     final LinearBaseline.Fit fit;
 
+    /** The flights spec's online inputs, the model's input columns. */
+    final ModelContract contract;
+
     /** The registered online model's directory. */
     final String modelDir;
 
-    private OnlineFixture(Path features, LinearBaseline.Fit fit, String modelDir) {
+    private OnlineFixture(
+            Path features, LinearBaseline.Fit fit, ModelContract contract, String modelDir) {
         this.features = features;
         this.fit = fit;
+        this.contract = contract;
         this.modelDir = modelDir;
     }
 
@@ -58,9 +64,9 @@ final class OnlineFixture {
                                 "--progress-interval",
                                 "PT0S"))
                 .isZero();
-        FeatureSet online = FlightFeatures.online();
+        ModelContract online = ModelContract.online(SpecPlan.of(BundledSpec.flights()));
         Path features = backfill.resolve("features.csv");
-        LinearBaseline.Fit fit = LinearBaseline.fit(features, online);
+        LinearBaseline.Fit fit = LinearBaseline.fit(features, online, "delay");
         String model =
                 LinearBaseline.register(
                         fit,
@@ -69,6 +75,6 @@ final class OnlineFixture {
                         "flights-online",
                         "1",
                         "test");
-        return new OnlineFixture(features, fit, model);
+        return new OnlineFixture(features, fit, online, model);
     }
 }

@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.online.OnlinePredictionJob;
+import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.ModelGate;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ServingModel;
-import java.nio.charset.StandardCharsets;
+import dev.parity.models.flink.SpecRowInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +58,7 @@ class OnlineRecoveryITCase {
     void oneCommittedResponsePerRequestAcrossARestart() throws Exception {
         String url = services.jdbcUrl();
         OnlineFixture fixture = OnlineFixture.prepare(tmp, url);
-        FeatureSet online = FlightFeatures.online();
+        SpecPlan flights = SpecPlan.of(BundledSpec.flights());
         Path features = fixture.features;
         String model = fixture.modelDir;
 
@@ -77,17 +76,16 @@ class OnlineRecoveryITCase {
                 if (dep.startsWith("2001-01-01")) {
                     continue;
                 }
-                ObjectNode r = JSON.createObjectNode();
                 long id = Long.parseLong(f[header.indexOf("id")]);
-                r.put("request_id", id);
-                r.put("origin", f[header.indexOf("origin")]);
-                r.put("dest", f[header.indexOf("dest")]);
-                r.put("distance", Long.parseLong(f[header.indexOf("distance")]));
-                r.put("dep_time", dep);
                 producer.send(
                         new ProducerRecord<>(
                                 "recovery.requests",
-                                r.toString().getBytes(StandardCharsets.UTF_8)));
+                                OnlineRequests.json(
+                                        id,
+                                        f[header.indexOf("origin")],
+                                        f[header.indexOf("dest")],
+                                        Long.parseLong(f[header.indexOf("distance")]),
+                                        dep)));
                 ids.add(id);
             }
             producer.flush();
@@ -114,8 +112,8 @@ class OnlineRecoveryITCase {
                                 "recovery.responses",
                                 "recovery-responses",
                                 Duration.ofMinutes(2)),
-                        online,
-                        Scoring.of(new FlightVectorInput(online))
+                        flights,
+                        Scoring.of(new SpecRowInput(flights, fixture.contract))
                                 .serve(ServingModel.at(model).gatedBy(gate))
                                 .maxBatch(64)
                                 .maxWait(Duration.ofMillis(2))

@@ -145,7 +145,7 @@ class SpecOnlineITCase {
             assertThat(rows).isEqualTo(2482);
             try (ResultSet rs =
                     s.executeQuery(
-                            "SELECT count(DISTINCT feature), count(*) FROM spec_feature_snapshots")) {
+                            "SELECT count(DISTINCT feature), count(*) FROM feature_snapshots")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(2);
                 assertThat(rs.getInt(2)).isGreaterThan(1000);
@@ -239,7 +239,7 @@ class SpecOnlineITCase {
         assertThat(byId.get(999_999_001L).get("error").asText())
                 .isEqualTo(
                         "no feature snapshots of spec iam_policies_v1 for 2001-01-01: run"
-                                + " batch-predict --spec over that day");
+                                + " batch-predict over that day");
         assertThat(withoutId).hasSize(2);
         assertThat(withoutId.toString()).contains("member 'ts'").contains("malformed JSON");
 
@@ -260,7 +260,7 @@ class SpecOnlineITCase {
                 .isZero();
         try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM spec_snapshot_days")) {
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM snapshot_days")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
         }
