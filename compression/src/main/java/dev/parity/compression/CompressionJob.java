@@ -18,7 +18,8 @@ import dev.parity.compression.methods.Variant;
 import dev.parity.compression.onnx.Layers;
 import dev.parity.compression.onnx.Tensors;
 import dev.parity.compression.spi.MlpTrainer;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.models.FeatureTable;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
@@ -569,7 +570,7 @@ public final class CompressionJob {
         private PrintStream progress;
         private TableLoader tables = FeatureTable::load;
         private String reportName = "june";
-        private ModelContract contract = ModelContract.of(FlightFeatures.standard());
+        private ModelContract contract = ModelContract.of(SpecPlan.of(BundledSpec.flights()));
 
         private Builder() {}
 

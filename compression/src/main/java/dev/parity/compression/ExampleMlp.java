@@ -1,9 +1,10 @@
 package dev.parity.compression;
 
 import dev.parity.compression.onnx.MlpOnnx;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.models.FeatureTable;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class ExampleMlp {
     /** Fits the output layer, registers the model as {@code <registry>/<name>/1}. */
     public static String build(Path features, String registry, String name, int[] hidden, long seed)
             throws Exception {
-        FeatureSet set = FlightFeatures.standard();
+        ModelContract set = ModelContract.of(SpecPlan.of(BundledSpec.flights()));
         List<String> cols = set.inputColumns();
         int d = cols.size();
         FeatureTable table = FeatureTable.load(features, cols);

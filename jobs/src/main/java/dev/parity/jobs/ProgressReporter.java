@@ -1,6 +1,6 @@
 package dev.parity.jobs;
 
-import dev.parity.features.flink.PipelineCounters;
+import dev.parity.features.engine.PipelineCounters;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;

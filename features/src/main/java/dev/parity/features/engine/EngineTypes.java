@@ -7,7 +7,6 @@ import dev.parity.features.agg.LatestValues;
 import dev.parity.features.agg.LongSumState;
 import dev.parity.features.agg.ValueMultiset;
 import dev.parity.features.agg.ValueType;
-import dev.parity.features.flink.MissedWindow;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -1,7 +1,5 @@
 package dev.parity.features.engine;
 
-import dev.parity.features.flink.IncompleteVector;
-import dev.parity.features.flink.PipelineCounters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.parity.features.engine;
 
-import dev.parity.features.flink.MissedWindow;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.stream.Collectors;

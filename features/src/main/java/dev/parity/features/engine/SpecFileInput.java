@@ -1,6 +1,5 @@
 package dev.parity.features.engine;
 
-import dev.parity.features.flink.PipelineCounters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package dev.parity.features.engine;
 
-import dev.parity.features.flink.IncompleteVector;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.RuntimeExecutionMode;

@@ -1,7 +1,5 @@
 package dev.parity.features.engine;
 
-import dev.parity.features.flink.MissedWindow;
-import dev.parity.features.flink.PipelineCounters;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;

@@ -3,6 +3,8 @@ package dev.parity.features.flink;
 import dev.parity.features.api.EventType;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureGroup;
+import dev.parity.features.engine.MissedWindow;
+import dev.parity.features.engine.PipelineCounters;
 import dev.parity.features.events.FlightEvent;
 import java.util.ArrayList;
 import java.util.List;

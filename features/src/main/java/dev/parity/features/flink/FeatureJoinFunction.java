@@ -3,6 +3,8 @@ package dev.parity.features.flink;
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureGroup;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.IncompleteVector;
+import dev.parity.features.engine.PipelineCounters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.parity.features.flink;
 
 import dev.parity.features.api.FeatureSet;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.IncompleteVector;
 import dev.parity.features.events.FlightEvent;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.parity.features.flink;
 
+import dev.parity.features.engine.MissedWindow;
 import dev.parity.features.events.FlightEvent;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.parity.features.flink;
 
+import dev.parity.features.engine.PipelineCounters;
 import dev.parity.features.events.EventExpansion;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.io.RowResult;

@@ -6,7 +6,6 @@ import dev.parity.features.agg.AggState;
 import dev.parity.features.agg.AggregationKind;
 import dev.parity.features.agg.Aggregator;
 import dev.parity.features.agg.ValueType;
-import dev.parity.features.flink.MissedWindow;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

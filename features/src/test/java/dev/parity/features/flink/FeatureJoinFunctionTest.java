@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.IncompleteVector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parity.features.core.FeatureVector;
 import dev.parity.features.core.WindowAggregates;
+import dev.parity.features.engine.IncompleteVector;
+import dev.parity.features.engine.MissedWindow;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.events.FlightRow;
 import dev.parity.features.io.RowResult;

@@ -1,10 +1,10 @@
 package dev.parity.jobs.backfill;
 
-import dev.parity.features.api.FlightFeatures;
 import dev.parity.features.engine.FeatureRow;
+import dev.parity.features.engine.PipelineCounters;
 import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.flink.PipelineCounters;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ProgressReporter;
@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code parity backfill}: computes the training file of a spec's event files on a local Flink,
  * through the generic engine ({@link BackfillJob}); without {@code --spec} the bundled flights spec
- * ({@link FlightFeatures#spec()}).
+ * ({@link BundledSpec#flights()}).
  */
 @Command(
         name = "backfill",
@@ -192,7 +192,7 @@ public final class BackfillCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--allowed-lateness must not be negative");
         }
         // Without --spec: the bundled flights spec, which is the built-in flights feature set
-        SpecPlan plan = SpecPlan.of(spec == null ? FlightFeatures.spec() : FeatureSpec.load(spec));
+        SpecPlan plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
         Summary summary = runSpec(plan, spec == null ? null : spec.toString());
         summary.print(console);
         return 0;

@@ -1,7 +1,7 @@
 package dev.parity.jobs.backfill;
 
 import dev.parity.features.engine.Csv;
-import dev.parity.features.flink.LinePartSink;
+import dev.parity.features.engine.LinePartSink;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.ScoringOperator;
 import dev.parity.models.flink.UnscorableRecord;

@@ -1,9 +1,9 @@
 package dev.parity.jobs.batch;
 
 import dev.parity.features.engine.FeatureRow;
+import dev.parity.features.engine.PipelineCounters;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.engine.SpecSnapshots;
-import dev.parity.features.flink.PipelineCounters;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;

@@ -1,5 +1,7 @@
 package dev.parity.jobs.demo;
 
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
@@ -165,6 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         PredictionWatcher watcher =
                 new PredictionWatcher(
+                                SpecPlan.of(BundledSpec.flights()),
                                 kafka.bootstrapServers(),
                                 "flights.events",
                                 "flights.predictions",

@@ -2,7 +2,11 @@ package dev.parity.jobs.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.events.FlightEvent;
+import dev.parity.features.spec.BundledSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -61,12 +65,25 @@ public final class PredictionRecords {
         p.put("bootstrap.servers", servers);
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
+        SpecPlan flights = SpecPlan.of(BundledSpec.flights());
+        EventJson json = new EventJson(flights);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (int partition = 0; partition < partitions; partition++) {
-                FlightEvent e =
-                        FlightEvent.departure(
-                                MARKER_ID + partition, time.toEpochMilli(), "END", "END", 1);
-                send(producer, topic, partition, e).get();
+                long id = MARKER_ID + partition;
+                // a departure {id, time, origin, dest, distance}
+                EventRow marker =
+                        new EventRow(
+                                flights.queryKind().index(),
+                                id,
+                                time.toEpochMilli(),
+                                new Object[] {id, time.toEpochMilli(), "END", "END", 1L});
+                producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        partition,
+                                        Long.toString(id).getBytes(StandardCharsets.UTF_8),
+                                        json.encode(marker)))
+                        .get();
             }
         }
     }

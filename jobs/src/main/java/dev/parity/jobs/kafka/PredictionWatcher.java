@@ -1,6 +1,9 @@
 package dev.parity.jobs.kafka;
 
-import dev.parity.features.api.EventType;
+import dev.parity.features.engine.DecodedRow;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.SpecPlan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,11 +22,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Watches a running streaming job from the outside, as a consumer would: reads the events,
  * predictions, late and dead-letter topics with {@code isolation.level=read_committed}, counts
- * them, detects duplicate predictions, and measures latency from the producer timestamp of a
- * flight's departure event to the moment its prediction becomes readable (committed). Used by
- * {@code parity demo} and the streaming benchmark; runs on its own thread until {@link #stop}.
+ * them, detects duplicate predictions, and measures latency from the producer timestamp of a query
+ * event (flights: a departure) to the moment its prediction becomes readable (committed). Events
+ * are read as the spec's JSON ({@link EventJson}). Used by {@code parity demo} and the streaming
+ * benchmark; runs on its own thread until {@link #stop}.
  */
 public final class PredictionWatcher implements Runnable {
+    private final EventJson json;
+    private final int queryKind;
     private final String servers;
     private final String eventsTopic;
     private final String predictionsTopic;
@@ -32,7 +38,7 @@ public final class PredictionWatcher implements Runnable {
     private final boolean keepPredictions;
     private final long markerId;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Map<Long, Long> departureSent = new HashMap<>();
+    private final Map<Long, Long> querySent = new HashMap<>();
     private final Set<Long> predicted = new HashSet<>();
     private final Map<Long, String> lines = new HashMap<>();
     private long[] latencies = new long[1 << 16];
@@ -54,6 +60,7 @@ public final class PredictionWatcher implements Runnable {
      *     counted apart
      */
     public PredictionWatcher(
+            SpecPlan plan,
             String servers,
             String eventsTopic,
             String predictionsTopic,
@@ -61,6 +68,8 @@ public final class PredictionWatcher implements Runnable {
             String deadLetterTopic,
             boolean keepPredictions,
             long markerId) {
+        this.json = new EventJson(plan);
+        this.queryKind = plan.queryKind().index();
         this.servers = servers;
         this.eventsTopic = eventsTopic;
         this.predictionsTopic = predictionsTopic;
@@ -171,18 +180,19 @@ public final class PredictionWatcher implements Runnable {
     }
 
     private void onEvent(ConsumerRecord<byte[], byte[]> r) {
-        FlightEventJson.Decoded d = FlightEventJson.decode(r.value());
-        if (d.event == null) {
+        DecodedRow d = json.decode(r.topic(), r.offset(), r.value());
+        if (!d.isValid()) {
             events++; // the job sends it to the dead-letter topic
             return;
         }
-        if (d.event.id >= markerId) {
+        EventRow e = d.events[0];
+        if (e.id >= markerId) {
             markers++;
             return;
         }
         events++;
-        if (d.event.type == EventType.DEPARTURE) {
-            departureSent.put(d.event.id, r.timestamp());
+        if (e.kind == queryKind) {
+            querySent.put(e.id, r.timestamp());
         }
     }
 
@@ -199,7 +209,7 @@ public final class PredictionWatcher implements Runnable {
         if (keepPredictions) {
             lines.put(id, line);
         }
-        Long sent = departureSent.remove(id);
+        Long sent = querySent.remove(id);
         if (sent != null) {
             if (latencyCount == latencies.length) {
                 latencies = Arrays.copyOf(latencies, latencies.length * 2);

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
@@ -194,6 +196,7 @@ public final class StreamingBenchmark {
         JobClient job = env.executeAsync("bench-latency");
         PredictionWatcher w =
                 new PredictionWatcher(
+                        SpecPlan.of(BundledSpec.flights()),
                         kafka.bootstrapServers(),
                         name + ".events",
                         name + ".predictions",

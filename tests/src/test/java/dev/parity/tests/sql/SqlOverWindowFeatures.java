@@ -1,9 +1,9 @@
 package dev.parity.tests.sql;
 
 import dev.parity.features.api.EventType;
+import dev.parity.features.engine.LinePartSink;
 import dev.parity.features.events.FlightEvent;
 import dev.parity.features.flink.FlightFileInput;
-import dev.parity.features.flink.LinePartSink;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import org.apache.flink.api.common.typeinfo.Types;

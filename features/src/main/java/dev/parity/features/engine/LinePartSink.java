@@ -1,4 +1,4 @@
-package dev.parity.features.flink;
+package dev.parity.features.engine;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.parity.features.flink;
+package dev.parity.features.engine;
 
 /**
  * A flight whose vector never completed within the join timeout (usually because one of its events

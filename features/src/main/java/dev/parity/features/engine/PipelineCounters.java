@@ -1,4 +1,4 @@
-package dev.parity.features.flink;
+package dev.parity.features.engine;
 
 /**
  * Names of the counters the feature operators keep, both as Flink metrics (live, for dashboards and
