@@ -263,7 +263,7 @@ public final class FeatureTable {
     }
 
     /** Lines of a CSV file as fields: split on commas, or parsed per RFC 4180. */
-    private static final class CsvLines implements AutoCloseable {
+    static final class CsvLines implements AutoCloseable {
         private final BufferedReader plain;
         private final MappingIterator<String[]> rfc;
         private long line;

@@ -1,10 +1,7 @@
 package dev.parity.models;
 
 import dev.parity.features.api.FeatureSet;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,12 +55,13 @@ public final class LinearBaseline {
         int d = columns.size();
         List<double[]> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(featuresCsv, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
+        // RFC 4180: a spec's string columns may hold quoted commas
+        try (FeatureTable.CsvLines in = new FeatureTable.CsvLines(featuresCsv, true)) {
+            String[] header = in.next();
             if (header == null) {
                 throw new IllegalArgumentException(featuresCsv + ": empty file");
             }
-            List<String> names = Arrays.asList(header.split(",", -1));
+            List<String> names = Arrays.asList(header);
             int[] idx = new int[d];
             for (int j = 0; j < d; j++) {
                 idx[j] = names.indexOf(columns.get(j));
@@ -77,18 +75,28 @@ public final class LinearBaseline {
                 throw new IllegalArgumentException(
                         featuresCsv + ":1: missing column '" + label + "' (the label)");
             }
-            String line;
-            while ((line = in.readLine()) != null) {
-                String[] f = line.split(",", -1);
+            String[] f;
+            while ((f = in.next()) != null) {
+                if (f.length != names.size() && f.length <= 1) {
+                    continue; // a blank line
+                }
                 if (f[labelAt].isEmpty()) {
                     continue; // unlabelled rows cannot be fitted
                 }
                 double[] x = new double[d];
                 for (int j = 0; j < d; j++) {
-                    x[j] = f[idx[j]].isEmpty() ? Double.NaN : Double.parseDouble(f[idx[j]]);
+                    String v = f[idx[j]];
+                    // booleans as 1/0, like the scoring operator's input
+                    x[j] =
+                            v.isEmpty()
+                                    ? Double.NaN
+                                    : v.equals("true") || v.equals("false")
+                                            ? (v.equals("true") ? 1.0 : 0.0)
+                                            : Double.parseDouble(v);
                 }
                 xs.add(x);
-                ys.add(Double.parseDouble(f[labelAt]));
+                String y = f[labelAt];
+                ys.add(y.equals("true") ? 1.0 : y.equals("false") ? 0.0 : Double.parseDouble(y));
             }
         }
         int n = xs.size();

@@ -82,6 +82,36 @@ class LauncherE2ECase {
     }
 
     @Test
+    void demoRunsTheThreeModesOnAnotherSpecsEvents() throws Exception {
+        Path out = tmp.resolve("demo-iam");
+        Result r =
+                run(
+                        "demo",
+                        "--spec",
+                        "examples/iam-policies/iam-policies.yaml",
+                        "--events",
+                        "examples/iam-policies/sample.csv",
+                        "--out",
+                        out.toString(),
+                        "--web-port",
+                        "18181");
+        assertThat(r.exit).as(r.out).isZero();
+        int versions = Files.readAllLines(out.resolve("backfill/predictions.csv")).size() - 1;
+        assertThat(versions).isGreaterThan(1000);
+        String n = String.format(java.util.Locale.ROOT, "%d/%d", versions, versions);
+        assertThat(r.out)
+                .contains("model: least squares of ")
+                .contains("into iam_policies_v1.events")
+                .contains("live prediction: {\"id\":")
+                .contains("duplicates:       0")
+                .contains("parity: " + n + " identical")
+                .contains("batch parity: " + n + " rows of batch_predictions identical")
+                .contains("\"model\":\"iam_policies_v1-online-linear\"")
+                .containsPattern("online: ([\\d,]+) requests, \\1 predictions, 0 explicit error")
+                .contains("iam_policies_v1-linear/1");
+    }
+
+    @Test
     void compressWritesTheVariantsAndBothReportsForTheBundledModel() throws Exception {
         // No training file with June rows is committed: quality is agreement on generated inputs.
         Path out = tmp.resolve("compressed");

@@ -340,7 +340,7 @@ public final class BatchCostCommand implements Callable<Integer> {
     private void print(LogStats log, List<Row> rows, long[] storage) {
         console.printf(
                 Locale.ROOT,
-                "batch-cost: %,d requests for %,d distinct flights in %s (%,d lines rejected)%n",
+                "batch-cost: %,d requests for %,d distinct ids in %s (%,d lines rejected)%n",
                 log.requests,
                 storage[2],
                 requests,

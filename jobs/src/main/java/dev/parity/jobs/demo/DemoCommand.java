@@ -2,19 +2,24 @@ package dev.parity.jobs.demo;
 
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.spec.BundledSpec;
+import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.backfill.BackfillJob;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.kafka.PredictionWatcher;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
+import dev.parity.models.LinearBaseline;
+import dev.parity.models.ModelContract;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +53,9 @@ import picocli.CommandLine.Option;
                     + " ONNX model, a paced replay, live predictions, latency and a parity check"
                     + " against a backfill. Then batch prediction into an embedded PostgreSQL,"
                     + " online requests answered from its daily snapshots, and the share of batch"
-                    + " predictions nobody asked for."
+                    + " predictions nobody asked for.",
+            "With --spec and --events: the same on your own events; without --model a linear"
+                    + " model of the spec's label is fitted on the backfill first."
         })
 public final class DemoCommand implements Callable<Integer> {
     /** The bundled sample, in the project the launcher runs from ({@code parity.home}). */
@@ -71,12 +78,40 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(
-            names = "--speedup",
-            defaultValue = "10000",
+            names = "--spec",
+            paramLabel = "FILE",
+            description = "Feature spec of --events. Default: the bundled flights spec.")
+    Path spec;
+
+    @Option(
+            names = "--events",
+            paramLabel = "[KIND=]FILE",
             description =
-                    "Event time runs this many times faster than wall time (the sample's 3 days"
-                            + " take ~26 s at 10000). Default: ${DEFAULT-VALUE}.")
+                    "One CSV or Parquet file of the spec's events, sorted by time. Default (flights):"
+                            + " the bundled sample.")
+    String events;
+
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description =
+                    "Model of the spec. Default: the bundled model for flights; for another spec,"
+                            + " a least-squares model of its label fitted on the backfill.")
+    String model;
+
+    @Option(
+            names = "--speedup",
+            description =
+                    "Event time runs this many times faster than wall time (the flights sample's 3"
+                            + " days take ~26 s at 10000). Default: 10000 for flights; for another"
+                            + " spec, what replays its events in about 25 s.")
+    Double speedupOption;
+
     double speedup;
+    private SpecPlan plan;
+    private String eventsFile;
+    private String modelDir;
+    private String topics;
 
     @Option(
             names = "--checkpoint-interval",
@@ -97,7 +132,16 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (String f : List.of(SAMPLE, MODEL + "/model.onnx")) {
+        plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
+        if (spec != null && events == null) {
+            throw new IllegalArgumentException("--spec needs --events: the file to replay");
+        }
+        eventsFile = events == null ? SAMPLE : events;
+        modelDir = model != null ? model : spec == null ? MODEL : null;
+        // topics named after the spec: flights.events, flights.predictions, ...
+        topics = spec == null ? "flights" : plan.name();
+        BackfillJob.Input input = BackfillJob.inputs(plan, List.of(eventsFile)).get(0);
+        for (String f : modelDir == null ? List.<String>of() : List.of(modelDir + "/model.onnx")) {
             if (!Files.isReadable(Path.of(f))) {
                 throw new IllegalArgumentException(
                         f
@@ -105,20 +149,31 @@ public final class DemoCommand implements Callable<Integer> {
                                 + " (or from the repository root)");
             }
         }
+        if (events == null && !Files.isReadable(Path.of(SAMPLE))) {
+            throw new IllegalArgumentException(
+                    SAMPLE
+                            + " is missing: run the demo with the project's ./parity (or from the"
+                            + " repository root)");
+        }
+        BackfillJob.checkInput(eventsFile, input);
+        DemoInput data = DemoInput.read(plan, input, ServingDemo.REQUESTS, 42);
+        speedup =
+                speedupOption != null
+                        ? speedupOption
+                        : spec == null
+                                ? 10_000
+                                : Math.max(1, (data.lastTime - data.firstTime) / 25_000.0);
+        if (speedup <= 0) {
+            throw new IllegalArgumentException("--speedup must be positive, got " + speedup);
+        }
+
         System.out.println(
                 "[demo] 1/6 reference: BATCH backfill of the sample with the same model");
         Path reference = out.resolve("backfill");
-        int exit =
-                ParityCli.execute(
-                        "backfill",
-                        "--events",
-                        SAMPLE,
-                        "--out",
-                        reference.toString(),
-                        "--model",
-                        MODEL,
-                        "--progress-interval",
-                        "PT0S");
+        if (modelDir == null) {
+            modelDir = fitModel(out);
+        }
+        int exit = backfill(reference, modelDir);
         if (exit != 0) {
             return exit;
         }
@@ -128,28 +183,99 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // One partition per source subtask at least: with idleness off (below) a subtask
             // without a partition would hold the watermark back for good.
-            kafka.createTopic("flights.events", eventPartitions());
-            kafka.createTopic("flights.predictions", 2);
-            kafka.createTopic("flights.deadletter", 1);
-            kafka.createTopic("flights.late", 1);
+            kafka.createTopic(topics + ".events", eventPartitions());
+            kafka.createTopic(topics + ".predictions", 2);
+            kafka.createTopic(topics + ".deadletter", 1);
+            kafka.createTopic(topics + ".late", 1);
             System.out.println("       bootstrap servers: " + kafka.bootstrapServers());
-            int streamed = stream(kafka, expected);
-            boolean served = ServingDemo.run(kafka, reference, expected, MODEL);
+            int streamed = stream(kafka, expected, data);
+            boolean served =
+                    ServingDemo.run(
+                            kafka,
+                            new ServingDemo.Setup(
+                                    plan, spec, eventsFile, modelDir, topics, reference, data),
+                            expected);
             return streamed == 0 && served ? 0 : 1;
         }
+    }
+
+    /** The launcher's arguments for {@code command} on this demo's spec and events. */
+    List<String> specArgs(String command) {
+        List<String> args = new ArrayList<>(List.of(command));
+        if (spec != null) {
+            args.addAll(List.of("--spec", spec.toString()));
+        }
+        args.addAll(List.of("--events", eventsFile));
+        return args;
+    }
+
+    private int backfill(Path dir, String withModel) {
+        List<String> args = specArgs("backfill");
+        args.addAll(List.of("--out", dir.toString(), "--progress-interval", "PT0S"));
+        if (withModel != null) {
+            args.addAll(List.of("--model", withModel));
+        }
+        return ParityCli.execute(args.toArray(new String[0]));
+    }
+
+    /** A least-squares model of the spec's label on a first backfill's training file. */
+    private String fitModel(Path out) throws IOException {
+        String label =
+                plan.spec()
+                        .query()
+                        .label()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "--spec: "
+                                                        + plan.name()
+                                                        + " has no label to fit a model on; give"
+                                                        + " --model"))
+                        .name();
+        Path features = out.resolve("training");
+        if (backfill(features, null) != 0) {
+            throw new IllegalStateException("the training backfill failed (see above)");
+        }
+        ModelContract contract = ModelContract.of(plan);
+        LinearBaseline.Fit fit =
+                LinearBaseline.fit(features.resolve("features.csv"), contract, label);
+        String dir =
+                LinearBaseline.register(
+                        fit,
+                        contract,
+                        out.resolve("registry").toString(),
+                        plan.name().replace('.', '-') + "-linear",
+                        "1",
+                        "features.csv");
+        System.out.printf(
+                Locale.ROOT,
+                "       model: least squares of %s on %d inputs (training MAE %.3f) -> %s%n",
+                label,
+                contract.inputColumns().size(),
+                fit.mae,
+                dir);
+        return dir;
     }
 
     private int eventPartitions() {
         return Math.max(2, parallelism);
     }
 
-    private int stream(EmbeddedKafka kafka, Map<Long, String> expected) throws Exception {
+    private int stream(EmbeddedKafka kafka, Map<Long, String> expected, DemoInput data)
+            throws Exception {
         int port = freePort(webPort);
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
         conf.set(RestOptions.PORT, port);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         conf.set(StreamingOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(StreamingOptions.MODEL_DIR, MODEL);
+        conf.set(StreamingOptions.MODEL_DIR, modelDir);
+        if (spec != null) {
+            conf.set(StreamingOptions.SPEC, spec.toString());
+        }
+        conf.set(StreamingOptions.EVENTS_TOPIC, topics + ".events");
+        conf.set(StreamingOptions.PREDICTIONS_TOPIC, topics + ".predictions");
+        conf.set(StreamingOptions.DEADLETTER_TOPIC, topics + ".deadletter");
+        conf.set(StreamingOptions.LATE_TOPIC, topics + ".late");
         conf.set(StreamingOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(5));
         // Idleness off: the replay feeds every partition until the end-of-replay markers, so a
         // partition is silent here only when the machine or the broker stalls, and then waiting
@@ -167,43 +293,48 @@ public final class DemoCommand implements Callable<Integer> {
 
         PredictionWatcher watcher =
                 new PredictionWatcher(
-                                SpecPlan.of(BundledSpec.flights()),
+                                plan,
                                 kafka.bootstrapServers(),
-                                "flights.events",
-                                "flights.predictions",
-                                "flights.late",
-                                "flights.deadletter",
+                                topics + ".events",
+                                topics + ".predictions",
+                                topics + ".late",
+                                topics + ".deadletter",
                                 true,
                                 PredictionRecords.MARKER_ID)
-                        .showLive(8, 3000);
+                        .showLive(8, Math.max(1, expected.size() / 16));
         Thread watch = new Thread(watcher, "demo-watcher");
         watch.start();
         long start = System.nanoTime();
         try {
             System.out.printf(
                     Locale.ROOT,
-                    "[demo] 4/6 replaying %s at %.0fx event time into flights.events%n",
-                    SAMPLE,
-                    speedup);
-            int exit =
-                    ParityCli.execute(
-                            "replay",
-                            "--events",
-                            SAMPLE,
+                    "[demo] 4/6 replaying %s at %.0fx event time into %s.events%n",
+                    eventsFile,
+                    speedup,
+                    topics);
+            List<String> replay = specArgs("replay");
+            replay.addAll(
+                    List.of(
+                            "--topic",
+                            topics + ".events",
                             "--bootstrap-servers",
                             kafka.bootstrapServers(),
                             "--speedup",
                             Double.toString(speedup),
                             "--progress-interval-ms",
-                            "0");
+                            "0"));
+            int exit = ParityCli.execute(replay.toArray(new String[0]));
             if (exit != 0) {
                 return exit;
             }
+            // a day after the last event: every window of the data is closed by then
             PredictionRecords.sendEndMarkers(
                     kafka.bootstrapServers(),
-                    "flights.events",
+                    topics + ".events",
                     eventPartitions(),
-                    Instant.parse("2001-01-05T00:00:00Z"));
+                    plan,
+                    data.lastQuery,
+                    Instant.ofEpochMilli(data.lastTime + 86_400_000L));
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (watcher.predictions() < expected.size() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
@@ -253,7 +384,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (lat.length > 0) {
             System.out.printf(
                     Locale.ROOT,
-                    "  latency:          p50 %d ms, p99 %d ms from a departure entering Kafka to"
+                    "  latency:          p50 %d ms, p99 %d ms from a query event entering Kafka to"
                             + " its committed prediction (%,d predictions; checkpoints every %d"
                             + " ms)%n",
                     PredictionWatcher.quantile(lat, 0.5),
@@ -263,7 +394,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         System.out.printf(
                 Locale.ROOT,
-                "  parity: %d/%d identical (streamed vs BATCH backfill of the same sample)%n",
+                "  parity: %d/%d identical (streamed vs BATCH backfill of the same events)%n",
                 identical,
                 expected.size());
         return identical == expected.size() && w.duplicates() == 0 ? 0 : 1;

@@ -2,30 +2,27 @@ package dev.parity.jobs.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.batch.BatchPredictionRows;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
-import dev.parity.jobs.online.OnlineRequests;
 import dev.parity.models.LinearBaseline;
 import dev.parity.models.ModelContract;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,42 +31,59 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The demo's second half: the other two prediction modes of docs/ARCHITECTURE.md on the same
- * sample, against an embedded PostgreSQL. Batch prediction writes every flight's prediction and the
- * daily snapshots (checked against the backfill); the online job answers requests for some flights
- * of the last day from those snapshots with a linear model fitted on the online feature set; {@code
- * batch-cost} then reports how many precomputed predictions nobody asked for.
+ * events, against an embedded PostgreSQL. Batch prediction writes every query event's prediction
+ * and the daily snapshots (checked against the backfill); the online job answers requests (a seeded
+ * sample of the query events) from those snapshots with a linear model fitted on the spec's online
+ * inputs; {@code batch-cost} then reports how many precomputed predictions nobody asked for.
  */
 final class ServingDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The flights requested online: a seeded sample of this day's departures. */
-    static final String REQUEST_DAY = "2001-01-03";
 
     static final int REQUESTS = 2_000;
 
     private ServingDemo() {}
 
+    /** What the streaming half leaves for this one. */
+    record Setup(
+            SpecPlan plan,
+            Path spec,
+            String events,
+            String batchModel,
+            String topics,
+            Path backfill,
+            DemoInput data) {
+        /** The launcher's arguments for {@code command} on the demo's spec. */
+        List<String> args(String command, boolean withEvents) {
+            List<String> a = new ArrayList<>(List.of(command));
+            if (spec != null) {
+                a.addAll(List.of("--spec", spec.toString()));
+            }
+            if (withEvents) {
+                a.addAll(List.of("--events", events));
+            }
+            return a;
+        }
+    }
+
     /** Runs steps 5 and 6; true when every check held. */
-    static boolean run(
-            EmbeddedKafka kafka, Path backfill, Map<Long, String> expected, String batchModel)
+    static boolean run(EmbeddedKafka kafka, Setup setup, Map<Long, String> expected)
             throws Exception {
         System.out.println();
         System.out.println(
-                "[demo] 5/6 batch prediction: every sample flight and the daily snapshots into an"
+                "[demo] 5/6 batch prediction: every query event and the daily snapshots into an"
                         + " embedded PostgreSQL");
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
             String url = postgres.getJdbcUrl("postgres", "postgres");
-            int exit =
-                    ParityCli.execute(
-                            "batch-predict",
-                            "--events",
-                            DemoCommand.SAMPLE,
+            List<String> batch = setup.args("batch-predict", true);
+            batch.addAll(
+                    List.of(
                             "--model",
-                            batchModel,
+                            setup.batchModel(),
                             "--jdbc-url",
                             url,
                             "--progress-interval",
-                            "PT0S");
+                            "PT0S"));
+            int exit = ParityCli.execute(batch.toArray(new String[0]));
             if (exit != 0) {
                 return false;
             }
@@ -87,49 +101,68 @@ final class ServingDemo {
                     identical,
                     expected.size());
 
+            SpecPlan plan = setup.plan();
+            ModelContract online = ModelContract.online(plan);
+            List<EventRow> requests = setup.data().requests;
             System.out.println();
+            if (online.inputColumns().isEmpty()) {
+                System.out.println(
+                        "[demo] 6/6 online prediction: skipped, spec "
+                                + plan.name()
+                                + " has no numeric context column and no daily feature to serve");
+                return identical == expected.size();
+            }
             System.out.printf(
                     Locale.ROOT,
-                    "[demo] 6/6 online prediction: %,d requests for %s flights, answered from the"
-                            + " snapshots%n",
-                    REQUESTS,
-                    REQUEST_DAY);
-            Path features = backfill.resolve("features.csv");
-            ModelContract online = ModelContract.online(SpecPlan.of(BundledSpec.flights()));
+                    "[demo] 6/6 online prediction: %,d requests (a seeded sample of the query"
+                            + " events), answered from the snapshots of their days%n",
+                    requests.size());
+            Path features = setup.backfill().resolve("features.csv");
+            String label = plan.spec().query().label().map(l -> l.name()).orElse(null);
+            if (label == null) {
+                System.out.println("  skipped: the spec has no label to fit an online model on");
+                return identical == expected.size();
+            }
             String onlineModel =
                     LinearBaseline.register(
-                            LinearBaseline.fit(features, online, "delay"),
+                            LinearBaseline.fit(features, online, label),
                             online,
-                            backfill.resolveSibling("online-registry").toString(),
-                            "flights-online-linear",
+                            setup.backfill().resolveSibling("online-registry").toString(),
+                            setup.topics().replace('.', '-') + "-online-linear",
                             "1",
                             features.getFileName().toString());
             System.out.println(
-                    "  model: least squares on the flights spec's online inputs "
+                    "  model: least squares on the spec's online inputs "
                             + online.inputColumns()
                             + " -> "
                             + onlineModel);
-            List<Request> requests = requests(features);
-            Path log = backfill.resolveSibling("requests.csv");
+            Path log = setup.backfill().resolveSibling("requests.csv");
             try (BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
                 w.write("id\n");
-                for (Request r : requests) {
+                for (EventRow r : requests) {
                     w.write(r.id + "\n");
                 }
             }
-            kafka.createTopic("flights.requests", 1);
-            kafka.createTopic("flights.responses", 1);
-            send(kafka, requests);
-            exit =
-                    ParityCli.execute(
-                            "online",
+            String requestsTopic = setup.topics() + ".requests";
+            String responsesTopic = setup.topics() + ".responses";
+            kafka.createTopic(requestsTopic, 1);
+            kafka.createTopic(responsesTopic, 1);
+            send(kafka, requestsTopic, new EventJson(plan), requests);
+            List<String> serve = setup.args("online", false);
+            serve.addAll(
+                    List.of(
                             "--bootstrap-servers",
                             kafka.bootstrapServers(),
+                            "--requests-topic",
+                            requestsTopic,
+                            "--responses-topic",
+                            responsesTopic,
                             "--model",
                             onlineModel,
                             "--jdbc-url",
                             url,
-                            "--bounded");
+                            "--bounded"));
+            exit = ParityCli.execute(serve.toArray(new String[0]));
             if (exit != 0) {
                 return false;
             }
@@ -138,7 +171,7 @@ final class ServingDemo {
             String firstError = null;
             Set<Long> answeredIds = new HashSet<>();
             List<ConsumerRecord<byte[], byte[]>> responses =
-                    kafka.readCommitted("flights.responses", requests.size());
+                    kafka.readCommitted(responsesTopic, requests.size());
             for (ConsumerRecord<byte[], byte[]> r : responses) {
                 JsonNode n = JSON.readTree(r.value());
                 answeredIds.add(n.path("request_id").asLong(-1));
@@ -157,8 +190,8 @@ final class ServingDemo {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "  online: %,d requests, %,d predictions, %,d explicit error responses (no"
-                            + " snapshot), %,d responses in all, for %,d distinct requests%n",
+                    "  online: %,d requests, %,d predictions, %,d explicit error responses,"
+                            + " %,d responses in all, for %,d distinct requests%n",
                     requests.size(),
                     answered,
                     errors,
@@ -177,45 +210,16 @@ final class ServingDemo {
         }
     }
 
-    /** An online request for a flight: request id = flight id. */
-    private record Request(long id, byte[] json) {}
-
-    /** A seeded sample of {@link #REQUEST_DAY}'s flights as online requests. */
-    private static List<Request> requests(Path features) throws Exception {
-        List<Request> day = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(features, StandardCharsets.UTF_8)) {
-            List<String> h = List.of(in.readLine().split(",", -1));
-            String line;
-            while ((line = in.readLine()) != null) {
-                String[] f = line.split(",", -1);
-                String dep = f[h.indexOf("dep_time")];
-                if (!dep.startsWith(REQUEST_DAY)) {
-                    continue;
-                }
-                long id = Long.parseLong(f[h.indexOf("id")]);
-                day.add(
-                        new Request(
-                                id,
-                                OnlineRequests.json(
-                                        id,
-                                        f[h.indexOf("origin")],
-                                        f[h.indexOf("dest")],
-                                        Long.parseLong(f[h.indexOf("distance")]),
-                                        dep)));
-            }
-        }
-        Collections.shuffle(day, new Random(42));
-        return day.subList(0, Math.min(REQUESTS, day.size()));
-    }
-
-    private static void send(EmbeddedKafka kafka, List<Request> requests) throws Exception {
+    private static void send(
+            EmbeddedKafka kafka, String topic, EventJson json, List<EventRow> requests)
+            throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (Request r : requests) {
-                producer.send(new ProducerRecord<>("flights.requests", r.json));
+            for (EventRow r : requests) {
+                producer.send(new ProducerRecord<>(topic, json.encode(r)));
             }
             producer.flush();
         }

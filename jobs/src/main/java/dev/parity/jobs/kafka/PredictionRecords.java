@@ -61,22 +61,44 @@ public final class PredictionRecords {
      */
     public static void sendEndMarkers(String servers, String topic, int partitions, Instant time)
             throws Exception {
+        SpecPlan flights = SpecPlan.of(BundledSpec.flights());
+        // a departure {id, time, origin, dest, distance}
+        EventRow template =
+                new EventRow(
+                        flights.queryKind().index(), 0, 0, new Object[] {0L, 0L, "END", "END", 1L});
+        sendEndMarkers(servers, topic, partitions, flights, template, time);
+    }
+
+    /**
+     * As {@link #sendEndMarkers(String, String, int, Instant)} for any spec: each marker is {@code
+     * template} (a query event, so that it passes the spec's rules) with the marker's id and {@code
+     * time}.
+     */
+    public static void sendEndMarkers(
+            String servers,
+            String topic,
+            int partitions,
+            SpecPlan plan,
+            EventRow template,
+            Instant time)
+            throws Exception {
+        SpecPlan.Kind kind = plan.kind(template.kind);
+        if (kind.idField() < 0) {
+            throw new IllegalArgumentException(
+                    "event kind " + kind.name() + " has no id field: no end-of-replay marker");
+        }
         Properties p = new Properties();
         p.put("bootstrap.servers", servers);
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
-        SpecPlan flights = SpecPlan.of(BundledSpec.flights());
-        EventJson json = new EventJson(flights);
+        EventJson json = new EventJson(plan);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (int partition = 0; partition < partitions; partition++) {
                 long id = MARKER_ID + partition;
-                // a departure {id, time, origin, dest, distance}
-                EventRow marker =
-                        new EventRow(
-                                flights.queryKind().index(),
-                                id,
-                                time.toEpochMilli(),
-                                new Object[] {id, time.toEpochMilli(), "END", "END", 1L});
+                Object[] values = template.values.clone();
+                values[kind.idField()] = id;
+                values[kind.timeField()] = time.toEpochMilli();
+                EventRow marker = new EventRow(template.kind, id, time.toEpochMilli(), values);
                 producer.send(
                                 new ProducerRecord<>(
                                         topic,

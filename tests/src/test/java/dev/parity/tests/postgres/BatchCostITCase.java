@@ -111,7 +111,7 @@ class BatchCostITCase {
     void reportsTheNeverUsedShareOfEveryModelVersion() {
         String out = run(4, "batch-cost", "--requests", log.toString(), "--jdbc-url", url)[0];
         assertThat(out)
-                .contains("410 requests for 210 distinct flights")
+                .contains("410 requests for 210 distinct ids")
                 .contains("(1 lines rejected)")
                 .contains("requests.csv:412: id '12x' is not an integer");
         // model/version, predictions, used, never used, share, requests hit, no prediction
@@ -162,7 +162,7 @@ class BatchCostITCase {
                         "--model-name",
                         "other")[0];
         assertThat(out)
-                .contains("2 requests for 2 distinct flights")
+                .contains("2 requests for 2 distinct ids")
                 .contains("quoted.csv:5: id 'x9' is not an integer");
         assertThat(out).containsPattern("other/1 +10 +2 +8 +80\\.00% +2 +0\\n");
     }
