@@ -202,6 +202,11 @@ public final class SpecPlan implements Serializable {
         return labelKind != null;
     }
 
+    /** The label's output column (the training target), if the spec has a label. */
+    public java.util.Optional<String> labelColumn() {
+        return spec.query().label().map(Label::name);
+    }
+
     /** The kind the label comes from: the query kind, or one joined by id. */
     public Kind labelKind() {
         return labelKind;

@@ -221,17 +221,14 @@ public final class DemoCommand implements Callable<Integer> {
     /** A least-squares model of the spec's label on a first backfill's training file. */
     private String fitModel(Path out) throws IOException {
         String label =
-                plan.spec()
-                        .query()
-                        .label()
+                plan.labelColumn()
                         .orElseThrow(
                                 () ->
                                         new IllegalArgumentException(
                                                 "--spec: "
                                                         + plan.name()
                                                         + " has no label to fit a model on; give"
-                                                        + " --model"))
-                        .name();
+                                                        + " --model"));
         Path features = out.resolve("training");
         if (backfill(features, null) != 0) {
             throw new IllegalStateException("the training backfill failed (see above)");

@@ -118,7 +118,7 @@ final class ServingDemo {
                             + " events), answered from the snapshots of their days%n",
                     requests.size());
             Path features = setup.backfill().resolve("features.csv");
-            String label = plan.spec().query().label().map(l -> l.name()).orElse(null);
+            String label = plan.labelColumn().orElse(null);
             if (label == null) {
                 System.out.println("  skipped: the spec has no label to fit an online model on");
                 return identical == expected.size();

@@ -83,16 +83,13 @@ public final class BaselineCommand implements Callable<Integer> {
                         "--features-set: expected standard or online, got '" + featuresSet + "'");
         }
         String label =
-                plan.spec()
-                        .query()
-                        .label()
+                plan.labelColumn()
                         .orElseThrow(
                                 () ->
                                         new IllegalArgumentException(
                                                 "spec "
                                                         + plan.name()
-                                                        + " has no label to fit (query.label)"))
-                        .name();
+                                                        + " has no label to fit (query.label)"));
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }

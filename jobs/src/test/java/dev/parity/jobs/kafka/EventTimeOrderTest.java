@@ -20,6 +20,11 @@ class EventTimeOrderTest {
         return ROWS.decode(new Object[] {id, date, delay, distance, "A", "B"});
     }
 
+    /** "7d@30": id, kind initial (departure or arrival), minute. */
+    private static String describe(EventRow e) {
+        return e.id + FLIGHTS.kind(e.kind).name().substring(0, 1) + "@" + e.time / MIN;
+    }
+
     private static void add(EventTimeOrder order, EventRow[] events) {
         long first = Long.MAX_VALUE;
         for (EventRow e : events) {
@@ -41,12 +46,7 @@ class EventTimeOrderTest {
         order.finish();
 
         assertThat(out)
-                .extracting(
-                        e ->
-                                e.id
-                                        + FLIGHTS.kind(e.kind).name().substring(0, 1)
-                                        + "@"
-                                        + e.time / MIN)
+                .extracting(EventTimeOrderTest::describe)
                 .containsExactly("0d@0", "1d@40", "0a@40", "1a@41", "2d@45", "2a@75");
         assertThat(order.outOfOrderRows()).isZero();
     }
@@ -61,12 +61,7 @@ class EventTimeOrderTest {
         order.finish();
 
         assertThat(out)
-                .extracting(
-                        e ->
-                                e.id
-                                        + FLIGHTS.kind(e.kind).name().substring(0, 1)
-                                        + "@"
-                                        + e.time / MIN)
+                .extracting(EventTimeOrderTest::describe)
                 .containsExactly("3d@0", "7d@0", "5d@30", "3a@30", "7a@30", "5a@60");
     }
 
