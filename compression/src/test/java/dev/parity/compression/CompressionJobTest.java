@@ -124,7 +124,8 @@ class CompressionJobTest {
         for (CompressionReport.Entry e : r.models) {
             // Every written model passes the full gate (sha256, features, tensors) and runs.
             ModelRegistry.LoadedModel loaded =
-                    ModelRegistry.load(e.directory, ModelGate.builder().build(), TestingModels.SET);
+                    ModelRegistry.load(
+                            e.directory, ModelGate.builder().build(), TestingModels.CONTRACT);
             assertThat(loaded.manifest().sha256).isEqualTo(e.sha256);
             try (OrtModel m = OrtModel.open(loaded.bytes())) {
                 assertThat(m.floatOutputs()).containsExactly("prediction");

@@ -21,7 +21,7 @@ class ExampleMlpAndInputsTest {
         Path csv = CompressionJobTest.featuresCsv(tmp);
         String dir = ExampleMlp.build(csv, tmp.resolve("reg").toString(), "mlp", new int[] {32}, 3);
         ModelRegistry.LoadedModel m =
-                ModelRegistry.load(dir, ModelGate.builder().build(), TestingModels.SET);
+                ModelRegistry.load(dir, ModelGate.builder().build(), TestingModels.CONTRACT);
         FeatureTable t = FeatureTable.load(csv, m.manifest().inputNames());
         int[] june = t.rowsOf(FeatureTable.Split.REPORT);
         float[] labels = t.labels(june);

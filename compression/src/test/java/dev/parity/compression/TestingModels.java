@@ -4,9 +4,10 @@ import ai.onnx.proto.OnnxMl;
 import dev.parity.compression.onnx.GraphEditor;
 import dev.parity.compression.onnx.MlpOnnx;
 import dev.parity.compression.onnx.Tensors;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.models.LinearOnnxModel;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.SplittableRandom;
 
 /** Models built in the tests: a flights MLP with a manifest and a third-party Conv/Gemm model. */
 public final class TestingModels {
-    static final FeatureSet SET = FlightFeatures.standard();
+    public static final ModelContract CONTRACT =
+            ModelContract.of(SpecPlan.of(BundledSpec.flights()));
     static final float[] DEFAULTS = {736f, 13.5f, 4f, 18f, 16f, 15f, 12f, 13f, 14f};
     static final float[] MEAN = {736f, 13.5f, 4f, 18f, 16f, 15f, 12f, 13f, 14f};
     static final float[] STD = {500f, 5f, 2f, 12f, 11f, 20f, 25f, 15f, 8f};
@@ -30,8 +32,8 @@ public final class TestingModels {
         m.name = "flights-mlp";
         m.version = "1";
         m.sha256 = ModelGate.sha256(onnx);
-        m.featureSet = new ModelManifest.FeatureSetRef(SET.name(), SET.fingerprint());
-        List<String> cols = SET.inputColumns();
+        m.featureSet = new ModelManifest.FeatureSetRef(CONTRACT.name(), CONTRACT.fingerprint());
+        List<String> cols = CONTRACT.inputColumns();
         for (int j = 0; j < cols.size(); j++) {
             m.inputs.add(new ModelManifest.Input(cols.get(j), DEFAULTS[j]));
         }

@@ -1,6 +1,5 @@
 package dev.parity.models;
 
-import dev.parity.features.api.FeatureSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,11 +37,6 @@ public final class LinearBaseline {
             this.mae = mae;
             this.rmse = rmse;
         }
-    }
-
-    /** Fits on every labelled row of a training file written for {@code set}. */
-    public static Fit fit(Path featuresCsv, FeatureSet set) throws IOException {
-        return fit(featuresCsv, ModelContract.of(set), "delay");
     }
 
     /**
@@ -155,13 +149,6 @@ public final class LinearBaseline {
             sq += e * e;
         }
         return new Fit(weights, bias, defaults, n, abs / n, Math.sqrt(sq / n));
-    }
-
-    /** Registers a fit as {@code <registry>/<name>/<version>}; returns the model directory. */
-    public static String register(
-            Fit fit, FeatureSet set, String registry, String name, String version, String source)
-            throws IOException {
-        return register(fit, ModelContract.of(set), registry, name, version, source);
     }
 
     /**

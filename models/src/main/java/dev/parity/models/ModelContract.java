@@ -1,14 +1,14 @@
 package dev.parity.models;
 
-import dev.parity.features.api.FeatureSet;
 import dev.parity.features.engine.SpecPlan;
 import java.io.Serializable;
 import java.util.List;
 
 /**
  * What a job offers a model, and what {@link ModelGate} checks a manifest against: the feature
- * set's name and fingerprint, and the input columns in tensor order. Made from a feature spec's
- * plan ({@link #of(SpecPlan)}) or from the built-in flights feature set ({@link #of(FeatureSet)}).
+ * spec's name and fingerprint, and the input columns in tensor order. Made from a feature spec's
+ * plan: {@link #of(SpecPlan)} for every model input, {@link #online(SpecPlan)} for the inputs an
+ * online request can be served with.
  */
 public final class ModelContract implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -21,10 +21,6 @@ public final class ModelContract implements Serializable {
         this.name = name;
         this.fingerprint = fingerprint;
         this.inputColumns = List.copyOf(inputColumns);
-    }
-
-    public static ModelContract of(FeatureSet set) {
-        return new ModelContract(set.name(), set.fingerprint(), set.inputColumns());
     }
 
     /** A spec's numeric output columns ({@link SpecPlan#modelInputs()}), named by the spec. */

@@ -2,7 +2,6 @@ package dev.parity.models;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.parity.features.api.FeatureSet;
 import java.io.Serializable;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +17,7 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * ModelGate gate = ModelGate.builder().maxBytes(64 << 20).build();
- * gate.check("registry/flights/3/model.onnx", bytes, manifest, FlightFeatures.standard());
+ * gate.check("registry/flights/3/model.onnx", bytes, manifest, ModelContract.of(plan));
  * }</pre>
  */
 public final class ModelGate implements Serializable {
@@ -86,18 +85,12 @@ public final class ModelGate implements Serializable {
     }
 
     /**
-     * Checks a model file and its manifest against the job's feature set.
+     * Checks a model file and its manifest against the job's contract.
      *
      * @param location the model file's path, for messages
      * @return the parsed model, for callers that inspect it further
      * @throws ModelRejectedException naming {@code location} and the problem
      */
-    public OnnxMl.ModelProto check(
-            String location, byte[] bytes, ModelManifest manifest, FeatureSet expected) {
-        return check(location, bytes, manifest, ModelContract.of(expected));
-    }
-
-    /** {@link #check(String, byte[], ModelManifest, FeatureSet)} against any contract. */
     public OnnxMl.ModelProto check(
             String location, byte[] bytes, ModelManifest manifest, ModelContract expected) {
         checkSize(location, bytes.length);

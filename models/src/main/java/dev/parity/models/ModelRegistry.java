@@ -1,6 +1,5 @@
 package dev.parity.models;
 
-import dev.parity.features.api.FeatureSet;
 import dev.parity.features.engine.SpecPlan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +21,7 @@ import org.apache.flink.core.fs.Path;
  * <pre>{@code
  * ModelRegistry registry = new ModelRegistry("s3://models");
  * registry.register("flights", "3", onnxBytes, manifest);
- * LoadedModel m = ModelRegistry.load(registry.dir("flights", "3"), gate, FlightFeatures.standard());
+ * LoadedModel m = ModelRegistry.load(registry.dir("flights", "3"), gate, ModelContract.of(plan));
  * }</pre>
  */
 public final class ModelRegistry {
@@ -84,12 +83,6 @@ public final class ModelRegistry {
                                         v.matches("\\d+") ? Long.parseLong(v) : Long.MAX_VALUE)
                         .thenComparing(Comparator.naturalOrder()));
         return versions;
-    }
-
-    /** Reads and gates the model in {@code modelDir}. */
-    public static LoadedModel load(String modelDir, ModelGate gate, FeatureSet expected)
-            throws IOException {
-        return load(modelDir, gate, ModelContract.of(expected));
     }
 
     /** Reads and gates the model in {@code modelDir} against {@code expected}. */

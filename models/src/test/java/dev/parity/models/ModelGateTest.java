@@ -1,11 +1,10 @@
 package dev.parity.models;
 
-import static dev.parity.models.TestingModels.SET;
+import static dev.parity.models.TestingModels.CONTRACT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl;
-import dev.parity.features.api.FeatureSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,11 +18,11 @@ class ModelGateTest {
     private final byte[] good = TestingModels.linearBytes();
 
     private ModelRejectedException rejected(byte[] bytes, ModelManifest manifest) {
-        return rejected(gate, bytes, manifest, SET);
+        return rejected(gate, bytes, manifest, CONTRACT);
     }
 
     private static ModelRejectedException rejected(
-            ModelGate gate, byte[] bytes, ModelManifest manifest, FeatureSet set) {
+            ModelGate gate, byte[] bytes, ModelManifest manifest, ModelContract set) {
         try {
             gate.check(FILE, bytes, manifest, set);
         } catch (ModelRejectedException e) {
@@ -35,7 +34,7 @@ class ModelGateTest {
 
     @Test
     void aGoodModelPasses() {
-        OnnxMl.ModelProto m = gate.check(FILE, good, TestingModels.manifestFor(good), SET);
+        OnnxMl.ModelProto m = gate.check(FILE, good, TestingModels.manifestFor(good), CONTRACT);
         assertThat(m.getGraph().getNodeCount()).isEqualTo(2);
     }
 
@@ -133,7 +132,7 @@ class ModelGateTest {
     @Test
     void fileAboveTheSizeLimit() {
         ModelGate small = ModelGate.builder().maxBytes(100).build();
-        assertThat(rejected(small, good, TestingModels.manifestFor(good), SET).problem())
+        assertThat(rejected(small, good, TestingModels.manifestFor(good), CONTRACT).problem())
                 .isEqualTo("file is " + good.length + " bytes, above the limit of 100");
     }
 

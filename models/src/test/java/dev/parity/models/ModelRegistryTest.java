@@ -1,6 +1,6 @@
 package dev.parity.models;
 
-import static dev.parity.models.TestingModels.SET;
+import static dev.parity.models.TestingModels.CONTRACT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +21,8 @@ class ModelRegistryTest {
         String dir = registry.register("flights", "2", bytes, manifest);
         registry.register("flights", "10", bytes, TestingModels.manifestFor(bytes));
 
-        ModelRegistry.LoadedModel m = ModelRegistry.load(dir, ModelGate.builder().build(), SET);
+        ModelRegistry.LoadedModel m =
+                ModelRegistry.load(dir, ModelGate.builder().build(), CONTRACT);
 
         assertThat(m.bytes()).isEqualTo(bytes);
         assertThat(m.manifest().version).isEqualTo("2");
@@ -29,7 +30,7 @@ class ModelRegistryTest {
         assertThat(m.manifest().createdAt).isNotNull();
         assertThat(registry.versions("flights")).containsExactly("2", "10");
         assertThat(Files.readString(tmp.resolve("flights/2/manifest.json")))
-                .contains("\"fingerprint\" : \"" + SET.fingerprint() + "\"");
+                .contains("\"fingerprint\" : \"" + CONTRACT.fingerprint() + "\"");
     }
 
     @Test
@@ -39,7 +40,7 @@ class ModelRegistryTest {
         String dir = registry.register("flights", "1", bytes, TestingModels.manifestFor(bytes));
         Files.write(tmp.resolve("flights/1/model.onnx"), LinearOnnxModel.build(new float[9], 1f));
 
-        assertThatThrownBy(() -> ModelRegistry.load(dir, ModelGate.builder().build(), SET))
+        assertThatThrownBy(() -> ModelRegistry.load(dir, ModelGate.builder().build(), CONTRACT))
                 .isInstanceOf(ModelRejectedException.class)
                 .hasMessageContaining("flights/1/model.onnx: sha256 mismatch");
     }
@@ -62,7 +63,7 @@ class ModelRegistryTest {
                                 ModelRegistry.load(
                                         tmp.resolve("nope").toString(),
                                         ModelGate.builder().build(),
-                                        SET))
+                                        CONTRACT))
                 .hasMessageContaining("nope/model.onnx: file not found");
     }
 }

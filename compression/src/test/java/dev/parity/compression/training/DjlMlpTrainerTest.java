@@ -3,7 +3,7 @@ package dev.parity.compression.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.compression.TestingModels;
 import dev.parity.models.FeatureTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ class DjlMlpTrainerTest {
     @BeforeAll
     static void trainTeacher() throws Exception {
         Path csv = SyntheticFeatures.write(dir, 12_000, 7);
-        table = FeatureTable.load(csv, FlightFeatures.standard().inputColumns());
+        table = FeatureTable.load(csv, TestingModels.CONTRACT.inputColumns());
         trainer =
                 new DjlMlpTrainer(
                         DjlMlpTrainer.Options.builder()
@@ -213,7 +213,7 @@ class DjlMlpTrainerTest {
         Files.writeString(
                 bad,
                 SyntheticFeatures.HEADER + "\n0,2001-01-01T00:01:00Z,SEA,SFO,abc,1,1,0,0,,,,,5\n");
-        assertThatThrownBy(() -> FeatureTable.load(bad, FlightFeatures.standard().inputColumns()))
+        assertThatThrownBy(() -> FeatureTable.load(bad, TestingModels.CONTRACT.inputColumns()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bad.csv:2")
                 .hasMessageContaining("'distance'");

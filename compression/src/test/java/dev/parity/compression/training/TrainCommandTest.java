@@ -3,7 +3,7 @@ package dev.parity.compression.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parity.features.api.FlightFeatures;
+import dev.parity.compression.TestingModels;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.models.ModelContract;
@@ -29,11 +29,10 @@ class TrainCommandTest {
                 ModelRegistry.load(
                         new ModelRegistry(registry.toString()).dir("flights-mlp", "1"),
                         ModelGate.builder().build(),
-                        FlightFeatures.standard());
+                        TestingModels.CONTRACT);
         ModelManifest manifest = m.manifest();
-        assertThat(manifest.featureSet.fingerprint)
-                .isEqualTo(FlightFeatures.standard().fingerprint());
-        assertThat(manifest.inputNames()).isEqualTo(FlightFeatures.standard().inputColumns());
+        assertThat(manifest.featureSet.fingerprint).isEqualTo(TestingModels.CONTRACT.fingerprint());
+        assertThat(manifest.inputNames()).isEqualTo(TestingModels.CONTRACT.inputColumns());
         assertThat(manifest.metrics)
                 .containsKeys(
                         "june_mae", "june_rmse", "june_r2", "val_mae", "train_rows", "epochs");

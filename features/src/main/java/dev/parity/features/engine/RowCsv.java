@@ -46,6 +46,21 @@ public final class RowCsv implements Serializable {
         return sb.toString();
     }
 
+    /**
+     * One CSV line of typed values, the way the CSV reader reads them back: timestamps as ISO 8601
+     * instants, strings quoted when needed (RFC 4180), nulls empty.
+     */
+    public static String line(FieldType[] types, Object[] values) {
+        StringBuilder sb = new StringBuilder(types.length * 8);
+        for (int i = 0; i < types.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            append(sb, types[i], values[i]);
+        }
+        return sb.toString();
+    }
+
     static void append(StringBuilder sb, FieldType type, Object v) {
         if (v == null) {
             return;

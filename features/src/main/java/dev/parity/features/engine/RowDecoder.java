@@ -17,10 +17,16 @@ public final class RowDecoder implements Serializable {
     private final int kind; // -1: source rows
     private final String[] fields;
     private final FieldType[] types;
+    private final boolean wholeRows;
 
     private RowDecoder(SpecPlan plan, int kind) {
+        this(plan, kind, false);
+    }
+
+    private RowDecoder(SpecPlan plan, int kind, boolean wholeRows) {
         this.plan = plan;
         this.kind = kind;
+        this.wholeRows = wholeRows;
         if (kind < 0) {
             this.fields = plan.sourceFields();
             this.types = plan.sourceTypes();
@@ -73,6 +79,16 @@ public final class RowDecoder implements Serializable {
                         + "): name each file's kind, e.g. --events "
                         + plan.queryKind().name()
                         + "=FILE");
+    }
+
+    /**
+     * This decoder, accepting and rejecting exactly the same rows, but giving each accepted row
+     * back whole: one {@link EventRow} of kind -1 whose values are the typed row ({@link #fields()}
+     * order) and whose time is that of the row's earliest event. For tools that copy rows, such as
+     * {@code parity sample}; not for the feature pipeline.
+     */
+    public RowDecoder wholeRows() {
+        return new RowDecoder(plan, kind, true);
     }
 
     public SpecPlan plan() {
@@ -130,6 +146,18 @@ public final class RowDecoder implements Serializable {
      * @throws IllegalArgumentException with the reason the row is rejected
      */
     public EventRow[] decode(Object[] row) {
+        EventRow[] events = events(row);
+        if (!wholeRows) {
+            return events;
+        }
+        long time = Long.MAX_VALUE;
+        for (EventRow e : events) {
+            time = Math.min(time, e.time);
+        }
+        return new EventRow[] {new EventRow(-1, 0, time, row)};
+    }
+
+    private EventRow[] events(Object[] row) {
         if (kind >= 0) {
             return new EventRow[] {event(plan.kind(kind), row)};
         }

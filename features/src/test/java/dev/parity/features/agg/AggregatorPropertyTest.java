@@ -9,7 +9,6 @@ import static dev.parity.features.agg.States.roundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.features.agg.NaiveAggregation.Event;
-import dev.parity.features.api.WindowSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,14 +80,18 @@ class AggregatorPropertyTest {
 
     // --- windows, as the engine evaluates them
 
-    /** A window with its own definition of membership, independent of {@link WindowSpec}. */
-    record Window(WindowSpec spec, long lengthMillis, int days) {
+    /**
+     * A spec window with its own definition of membership, independent of {@link
+     * dev.parity.features.spec.Window}'s.
+     */
+    record Window(dev.parity.features.spec.Window spec, long lengthMillis, int days) {
         static Window sliding(long millis) {
-            return new Window(WindowSpec.sliding(Duration.ofMillis(millis)), millis, 0);
+            return new Window(
+                    dev.parity.features.spec.Window.sliding(Duration.ofMillis(millis)), millis, 0);
         }
 
         static Window daily(int days) {
-            return new Window(WindowSpec.trailingDays(days), 0, days);
+            return new Window(dev.parity.features.spec.Window.daily(days), 0, days);
         }
 
         /** the window rule: {@code [t - W, t)}, or {@code [day(t) - N d, day(t))}. */
@@ -149,11 +152,18 @@ class AggregatorPropertyTest {
                     window.spec().validFrom(ts),
                     window.spec().validUntil(ts) - 1,
                     window.spec().validUntil(ts),
-                    WindowSpec.dayOf(ts) + r.nextInt(0, 5) * DAY - r.nextInt(2)
+                    dev.parity.features.spec.Window.dayOf(ts) + r.nextInt(0, 5) * DAY - r.nextInt(2)
                 };
                 queries.add(near[r.nextInt(near.length)]);
             } else {
-                queries.add(base + r.nextLong(-step, 26 * step + window.spec().horizonMillis()));
+                queries.add(
+                        base
+                                + r.nextLong(
+                                        -step,
+                                        26 * step
+                                                + (window.days() == 0
+                                                        ? window.lengthMillis()
+                                                        : (window.days() + 1) * DAY)));
             }
         }
         return new WindowCase(kind, type, window, events, queries, r.nextLong());

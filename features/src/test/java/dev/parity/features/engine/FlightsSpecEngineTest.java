@@ -2,15 +2,10 @@ package dev.parity.features.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
-import dev.parity.features.flink.FeaturePipeline;
-import dev.parity.features.flink.FlightFileInput;
-import dev.parity.features.io.FeatureCsv;
+import dev.parity.features.reference.NaiveFeatureReference;
 import dev.parity.features.reference.SampleData;
-import dev.parity.features.spec.FeatureSpec;
+import dev.parity.features.spec.BundledSpec;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,44 +19,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The flights spec through the generic engine gives today's training file byte for byte on the
- * sample, in both runtime modes (the full file is checked by the engine benchmark).
+ * The bundled flights spec through the engine gives the training file of examples/flights/README.md
+ * byte for byte on the sample, in both runtime modes: the file {@link NaiveFeatureReference}
+ * computes from the README alone (the full file's sha256 is checked by the engine benchmark).
  */
 class FlightsSpecEngineTest {
     private static SpecPlan plan;
     private static List<String> today;
 
     @BeforeAll
-    static void todaysFile() throws Exception {
-        Path spec =
-                SampleData.path()
-                        .getParent()
-                        .getParent()
-                        .getParent()
-                        .resolve("examples/flights/flights.yaml");
-        plan = SpecPlan.of(FeatureSpec.load(spec));
-        StreamExecutionEnvironment env = env(RuntimeExecutionMode.BATCH, 2);
-        FeatureCsv csv = new FeatureCsv(FlightFeatures.standard());
-        today = new ArrayList<>();
-        today.add(csv.header());
-        List<String> lines = new ArrayList<>();
-        try (CloseableIterator<FeatureVector> it =
-                FeaturePipeline.builder()
-                        .featureSet(FlightFeatures.standard())
-                        .withLabel(true)
-                        .build()
-                        .apply(
-                                FlightFileInput.read(
-                                                env,
-                                                SampleData.path().toString(),
-                                                Duration.ofMinutes(10))
-                                        .events())
-                        .vectors()
-                        .executeAndCollect()) {
-            it.forEachRemaining(v -> lines.add(csv.format(v)));
-        }
-        lines.sort(byId());
-        today.addAll(lines);
+    static void todaysFile() {
+        plan = SpecPlan.of(BundledSpec.flights());
+        today = NaiveFeatureReference.trainingFile(SampleData.rows());
     }
 
     @Test

@@ -43,17 +43,7 @@ class SpecSnapshotsTest {
         String events = ROOT.resolve(paths[1]).toString();
         assertThat(SpecSnapshots.hasDailyFeatures(plan)).isTrue();
 
-        Map<String, String> snapshots = new HashMap<>();
-        StreamExecutionEnvironment env = env();
-        try (CloseableIterator<SnapshotValue> it =
-                SpecSnapshots.apply(read(env, plan, events), plan, "snapshots-")
-                        .executeAndCollect()) {
-            it.forEachRemaining(
-                    s -> {
-                        String key = s.feature + "|" + s.entity + "|" + s.day;
-                        assertThat(snapshots.put(key, s.value)).as("one value per key").isNull();
-                    });
-        }
+        Map<String, String> snapshots = snapshots(plan, events, 2);
         List<FeatureRow> rows = new ArrayList<>();
         try (CloseableIterator<FeatureRow> it =
                 SpecPipeline.builder(plan)
@@ -97,6 +87,39 @@ class SpecSnapshotsTest {
             }
         }
         assertThat(fromSnapshots).as("rows served from a snapshot").isPositive();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "examples/flights/flights.yaml|data/sample/flights-sample.csv",
+                "examples/iam-policies/iam-policies.yaml|examples/iam-policies/sample.csv"
+            })
+    void snapshotsAreTheSameAtEveryParallelism(String example) throws Exception {
+        String[] paths = example.split("\\|");
+        SpecPlan plan = SpecPlan.of(FeatureSpec.load(ROOT.resolve(paths[0])));
+        String events = ROOT.resolve(paths[1]).toString();
+        Map<String, String> one = snapshots(plan, events, 1);
+        assertThat(one).isNotEmpty();
+        assertThat(snapshots(plan, events, 3)).isEqualTo(one);
+    }
+
+    /** {@code feature|entity|day -> value} of a BATCH run at {@code parallelism}. */
+    private static Map<String, String> snapshots(SpecPlan plan, String events, int parallelism)
+            throws Exception {
+        Map<String, String> snapshots = new HashMap<>();
+        StreamExecutionEnvironment env = env();
+        env.setParallelism(parallelism);
+        try (CloseableIterator<SnapshotValue> it =
+                SpecSnapshots.apply(read(env, plan, events), plan, "snapshots-")
+                        .executeAndCollect()) {
+            it.forEachRemaining(
+                    s -> {
+                        String key = s.feature + "|" + s.entity + "|" + s.day;
+                        assertThat(snapshots.put(key, s.value)).as("one value per key").isNull();
+                    });
+        }
+        return snapshots;
     }
 
     private static org.apache.flink.streaming.api.datastream.DataStream<EventRow> read(

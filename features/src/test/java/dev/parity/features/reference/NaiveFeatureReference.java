@@ -1,6 +1,5 @@
 package dev.parity.features.reference;
 
-import dev.parity.features.events.FlightRow;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -37,7 +36,7 @@ public final class NaiveFeatureReference {
         Index arrByDest = new Index();
         Index arrByRoute = new Index();
         for (FlightRow r : rows) {
-            long arr = r.depTime + Math.max(1, 30 + r.distance / 8 + r.delay) * MINUTE;
+            long arr = r.arrivalTime();
             depByOrigin.add(r.origin, r.depTime, 0);
             arrByOrigin.add(r.origin, arr, r.delay);
             arrByDest.add(r.dest, arr, r.delay);

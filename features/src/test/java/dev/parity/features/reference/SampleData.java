@@ -1,6 +1,5 @@
 package dev.parity.features.reference;
 
-import dev.parity.features.events.FlightRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -3,15 +3,7 @@ package dev.parity.features.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.features.agg.AggregationKind;
-import dev.parity.features.api.Aggregation;
-import dev.parity.features.api.ContextFeature;
-import dev.parity.features.api.EventType;
-import dev.parity.features.api.FeatureDefinition;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.api.KeySpec;
-import dev.parity.features.api.WindowSpec;
-import dev.parity.features.io.FeatureCsv;
+import dev.parity.features.engine.SpecPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,48 +21,79 @@ class FlightsSpecTest {
     @Test
     void outputHeaderIsTodaysFeaturesCsvHeader() {
         assertThat(String.join(",", spec.outputHeader())).isEqualTo(HEADER);
-        assertThat(String.join(",", spec.outputHeader()))
-                .isEqualTo(new FeatureCsv(FlightFeatures.standard()).header());
     }
 
     @Test
     void namesTheStandardSet() {
-        assertThat(spec.name()).isEqualTo(FlightFeatures.SET_NAME);
+        assertThat(spec.name()).isEqualTo("flights_v1");
     }
 
     @Test
-    void theStandardSetIsTheBundledSpecUnderItsFingerprint() {
-        // the jar's copy is the example's file, and the built-in set carries its fingerprint
-        assertThat(FlightFeatures.spec().fingerprint()).isEqualTo(spec.fingerprint());
-        assertThat(FlightFeatures.standard().fingerprint()).isEqualTo(spec.fingerprint());
-        assertThat(FlightFeatures.online().fingerprint()).isNotEqualTo(spec.fingerprint());
-        assertThat(FlightFeatures.standard().inputColumns())
-                .isEqualTo(dev.parity.features.engine.SpecPlan.of(spec).modelInputs());
+    void theBundledSpecIsTheExamplesFile() {
+        // the jar's copy is the example's file: same fingerprint, same model inputs
+        assertThat(BundledSpec.flights().fingerprint()).isEqualTo(spec.fingerprint());
+        assertThat(SpecPlan.of(BundledSpec.flights()).modelInputs())
+                .containsExactly(
+                        "distance",
+                        "dep_hour",
+                        "dep_dow",
+                        "origin_dep_1h",
+                        "dest_arr_1h",
+                        "origin_delay_mean_6h",
+                        "dest_delay_mean_1h",
+                        "route_delay_mean_7d",
+                        "origin_delay_mean_30d_daily");
     }
 
+    /**
+     * The feature table of examples/flights/README.md: name, event, key, window, mean (else count).
+     */
+    private static final Object[][] TABLE = {
+        {"origin_dep_1h", "departure", List.of("origin"), Duration.ofHours(1), false, false},
+        {"dest_arr_1h", "arrival", List.of("dest"), Duration.ofHours(1), false, false},
+        {"origin_delay_mean_6h", "arrival", List.of("origin"), Duration.ofHours(6), false, true},
+        {"dest_delay_mean_1h", "arrival", List.of("dest"), Duration.ofHours(1), false, true},
+        {
+            "route_delay_mean_7d",
+            "arrival",
+            List.of("origin", "dest"),
+            Duration.ofDays(7),
+            false,
+            true
+        },
+        {
+            "origin_delay_mean_30d_daily",
+            "arrival",
+            List.of("origin"),
+            Duration.ofDays(30),
+            true,
+            true
+        },
+    };
+
     @Test
-    void featuresMapOneToOneToFlightFeaturesStandard() {
-        FeatureSet today = FlightFeatures.standard();
-        List<FeatureDefinition> expected = today.windowFeatures();
-        assertThat(spec.features()).hasSameSizeAs(expected);
-        for (int i = 0; i < expected.size(); i++) {
-            FeatureDefinition want = expected.get(i);
+    void featuresAreTheReadmesTable() {
+        assertThat(spec.features()).hasSize(TABLE.length);
+        for (int i = 0; i < TABLE.length; i++) {
+            Object[] want = TABLE[i];
             FeatureDef got = spec.features().get(i);
-            String what = want.name();
-            assertThat(got.name()).as(what).isEqualTo(want.name());
-            assertThat(got.event()).as(what).isEqualTo(kindOf(want.events()));
-            assertThat(got.key()).as(what).isEqualTo(keyOf(want.key()));
-            assertThat(windowSpecOf(got.window())).as(what).isEqualTo(want.window());
-            assertThat(got.window().isDaily()).as(what).isEqualTo(want.window().isDaily());
-            if (want.aggregation() == Aggregation.COUNT) {
-                assertThat(got.aggregation()).as(what).isEqualTo(AggregationKind.COUNT);
-                assertThat(got.value()).as(what).isEmpty();
-                assertThat(got.resultType()).as(what).isEqualTo(FieldType.LONG);
-            } else {
-                assertThat(want.aggregation()).isEqualTo(Aggregation.MEAN_DELAY);
+            String what = (String) want[0];
+            assertThat(got.name()).as(what).isEqualTo(want[0]);
+            assertThat(got.event()).as(what).isEqualTo(want[1]);
+            assertThat(got.key()).as(what).isEqualTo(want[2]);
+            Window w = got.window();
+            assertThat(w.isDaily()).as(what).isEqualTo(want[4]);
+            assertThat(w.isDaily() ? Duration.ofDays(w.days()) : w.length())
+                    .as(what)
+                    .isEqualTo(want[3]);
+            if ((boolean) want[5]) {
                 assertThat(got.aggregation()).as(what).isEqualTo(AggregationKind.MEAN);
                 assertThat(got.value()).as(what).contains("delay");
                 assertThat(got.resultType()).as(what).isEqualTo(FieldType.DOUBLE);
+            } else {
+                assertThat(got.aggregation()).as(what).isEqualTo(AggregationKind.COUNT);
+                assertThat(got.value()).as(what).isEmpty();
+                assertThat(got.resultType()).as(what).isEqualTo(FieldType.LONG);
             }
         }
     }
@@ -80,12 +103,9 @@ class FlightsSpecTest {
         Query q = spec.query();
         assertThat(q.event()).isEqualTo("departure");
         // today's file writes dep_time, origin, dest, then the context features, then delay
-        List<String> todaysContext =
-                new java.util.ArrayList<>(List.of("dep_time", "origin", "dest"));
-        for (ContextFeature c : FlightFeatures.standard().contextFeatures()) {
-            todaysContext.add(c.column());
-        }
-        assertThat(q.context()).extracting(ContextField::name).isEqualTo(todaysContext);
+        assertThat(q.context())
+                .extracting(ContextField::name)
+                .containsExactly("dep_time", "origin", "dest", "distance", "dep_hour", "dep_dow");
         assertThat(q.context())
                 .extracting(ContextField::type)
                 .containsExactly(
@@ -105,7 +125,7 @@ class FlightsSpecTest {
     void sourceTurnsTheFlightsRowIntoBothEvents() {
         Source source = spec.source().orElseThrow();
         assertThat(String.join(",", source.fields().keySet()))
-                .isEqualTo(dev.parity.features.io.FlightCsv.HEADER);
+                .isEqualTo("id,date,delay,distance,origin,destination");
         assertThat(source.emits())
                 .extracting(Source.Emit::event)
                 .containsExactly("departure", "arrival");
@@ -116,28 +136,5 @@ class FlightsSpecTest {
         assertThat(arrivalTime.fieldReference()).isEmpty();
         assertThat(arrivalTime.type()).isEqualTo(FieldType.TIMESTAMP);
         assertThat(arrivalTime.inputs()).containsExactly("date", "delay", "distance");
-    }
-
-    private static String kindOf(EventType type) {
-        return type == EventType.DEPARTURE ? "departure" : "arrival";
-    }
-
-    private static List<String> keyOf(KeySpec key) {
-        switch (key) {
-            case ORIGIN:
-                return List.of("origin");
-            case DEST:
-                return List.of("dest");
-            case ROUTE:
-                return List.of("origin", "dest");
-            default:
-                throw new AssertionError(key);
-        }
-    }
-
-    private static WindowSpec windowSpecOf(Window w) {
-        return w.isDaily()
-                ? WindowSpec.trailingDays(w.days())
-                : WindowSpec.sliding(Duration.ofMillis(w.length().toMillis()));
     }
 }

@@ -43,8 +43,8 @@ public final class BackfillJob {
 
     /** One events file and how its rows are read. */
     public static final class Input {
-        final String file;
-        final RowDecoder decoder;
+        public final String file;
+        public final RowDecoder decoder;
 
         public Input(String file, RowDecoder decoder) {
             this.file = file;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.engine.EventJson;
 import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.events.FlightEvent;
 import dev.parity.features.spec.BundledSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,19 +110,21 @@ public final class PredictionRecords {
     }
 
     /**
-     * Writes {@code e} as the events topic carries it (JSON, keyed by flight id) to a partition.
+     * Writes {@code e} as the events topic carries it ({@code json}'s form, keyed by the event's
+     * id) to a partition.
      */
     public static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>
             send(
                     KafkaProducer<byte[], byte[]> producer,
                     String topic,
                     int partition,
-                    FlightEvent e) {
+                    EventJson json,
+                    EventRow e) {
         return producer.send(
                 new ProducerRecord<>(
                         topic,
                         partition,
                         Long.toString(e.id).getBytes(StandardCharsets.UTF_8),
-                        FlightEventJson.encode(e)));
+                        json.encode(e)));
     }
 }

@@ -3,7 +3,7 @@ package dev.parity.models.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.FeatureRow;
 import dev.parity.models.LinearOnnxModel;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
@@ -37,11 +37,11 @@ class ScoringOperatorTest {
         modelDir = new ModelRegistry(tmp.toString()).register("flights", "7", bytes, m);
     }
 
-    private OneInputStreamOperatorTestHarness<FeatureVector, Prediction> harness(int maxBatch)
+    private OneInputStreamOperatorTestHarness<FeatureRow, Prediction> harness(int maxBatch)
             throws Exception {
-        OneInputStreamOperatorTestHarness<FeatureVector, Prediction> h =
+        OneInputStreamOperatorTestHarness<FeatureRow, Prediction> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        Scoring.of(new FlightVectorInput(TestingModels.SET))
+                        Scoring.of(new SpecRowInput(TestingModels.PLAN))
                                 .serve(ServingModel.at(modelDir))
                                 .maxBatch(maxBatch)
                                 .maxWait(java.time.Duration.ofMillis(WAIT))
@@ -50,23 +50,24 @@ class ScoringOperatorTest {
         return h;
     }
 
-    private static FeatureVector vector(long id) {
-        FeatureVector v = new FeatureVector();
-        v.id = id;
-        v.setContext(id * 3_600_000L, "ORD", "LAX", 100 + id);
-        v.values = new double[] {id, 2, id % 3 == 0 ? Double.NaN : 1.5 * id, 4, Double.NaN, -id};
-        return v;
+    /** Flight {@code id}'s model inputs: distance, hour, weekday, six features (null: none). */
+    private static Object[] inputs(long id) {
+        return new Object[] {
+            100 + id, id % 24, 4L, id, 2L, id % 3 == 0 ? null : 1.5 * id, 4.0, null, -1.0 * id
+        };
+    }
+
+    private static FeatureRow vector(long id) {
+        return TestingModels.row(id, id * 3_600_000L, inputs(id));
     }
 
     /** The closed form: bias + sum of w_i x_i with nulls imputed, in float as ORT computes. */
-    private static float expected(FeatureVector v) {
-        double[] x = {v.distance, v.depHour, v.depDow, 0, 0, 0, 0, 0, 0};
-        for (int j = 0; j < 6; j++) {
-            x[3 + j] = Double.isNaN(v.values[j]) ? 100 + 3 + j : v.values[j];
-        }
+    private static float expected(long id) {
+        Object[] x = inputs(id);
         double y = TestingModels.BIAS;
         for (int i = 0; i < 9; i++) {
-            y += (float) x[i] * TestingModels.WEIGHTS[i];
+            double xi = x[i] == null ? 100 + i : ((Number) x[i]).doubleValue();
+            y += (float) xi * TestingModels.WEIGHTS[i];
         }
         return (float) y;
     }
@@ -86,8 +87,7 @@ class ScoringOperatorTest {
                 assertThat(p.version).isEqualTo("7");
                 assertThat(p.prediction)
                         .as("flight %d", p.id)
-                        .isCloseTo(
-                                expected(vector(p.id)), org.assertj.core.data.Offset.offset(1e-3f));
+                        .isCloseTo(expected(p.id), org.assertj.core.data.Offset.offset(1e-3f));
             }
             // the watermark comes after every prediction it covers
             assertThat(h.getOutput().toArray()[h.getOutput().size() - 1])
@@ -141,11 +141,12 @@ class ScoringOperatorTest {
     @Test
     void unscorableRecordsGoToTheDeadLetterOutputAndTheRestIsScored() throws Exception {
         try (var h = harness(8)) {
-            FeatureVector shortOne = vector(1);
-            shortOne.values = new double[] {1, 2, 3};
-            FeatureVector infinite = vector(2);
-            infinite.values[1] = Double.POSITIVE_INFINITY;
-            h.processElement(new StreamRecord<>(shortOne));
+            Object[] text = inputs(1);
+            text[3] = "ORD";
+            Object[] big = inputs(2);
+            big[4] = Double.POSITIVE_INFINITY;
+            h.processElement(new StreamRecord<>(TestingModels.row(1, 0, text)));
+            FeatureRow infinite = TestingModels.row(2, 0, big);
             h.processElement(new StreamRecord<>(infinite));
             h.processElement(new StreamRecord<>(vector(3)));
             h.endInput();
@@ -153,7 +154,7 @@ class ScoringOperatorTest {
             assertThat(h.getSideOutput(ScoringOperator.UNSCORABLE))
                     .extracting(r -> r.getValue().id + ": " + r.getValue().reason)
                     .containsExactly(
-                            "1: wrong arity: expected 6 window features, got 3",
+                            "1: input 'origin_dep_1h' is not a number: ORD",
                             "2: feature 'dest_arr_1h' is not finite: Infinity");
             assertThat(h.extractOutputValues()).extracting(p -> p.id).containsExactly(3L);
         }
@@ -166,8 +167,8 @@ class ScoringOperatorTest {
                 new ModelRegistry(tmp.toString())
                         .register("flights", "8", eight, TestingModels.manifestFor(eight));
         var h =
-                new OneInputStreamOperatorTestHarness<FeatureVector, Prediction>(
-                        Scoring.of(new FlightVectorInput(TestingModels.SET))
+                new OneInputStreamOperatorTestHarness<FeatureRow, Prediction>(
+                        Scoring.of(new SpecRowInput(TestingModels.PLAN))
                                 .serve(ServingModel.at(bad))
                                 .maxBatch(4)
                                 .maxWait(java.time.Duration.ofMillis(WAIT))

@@ -2,7 +2,7 @@ package dev.parity.models.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.FeatureRow;
 import dev.parity.models.LinearOnnxModel;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.TestingModels;
@@ -34,21 +34,18 @@ class SwappableScoringOperatorTest {
         bad = registry.register("flights", "3", eight, TestingModels.manifestFor(eight));
     }
 
-    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>
-            harness() throws Exception {
+    private TwoInputStreamOperatorTestHarness<FeatureRow, ModelAnnouncement, Prediction> harness()
+            throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
-                Scoring.of(new FlightVectorInput(TestingModels.SET))
+                Scoring.of(new SpecRowInput(TestingModels.PLAN))
                         .serve(ServingModel.at(v1))
                         .maxBatch(4)
                         .buildSwappable());
     }
 
-    private static StreamRecord<FeatureVector> vector(long id) {
-        FeatureVector v = new FeatureVector();
-        v.id = id;
-        v.setContext(id * 60_000L, "ORD", "LAX", 500);
-        v.values = new double[] {1, 2, 3, 4, 5, 6};
-        return new StreamRecord<>(v);
+    private static StreamRecord<FeatureRow> vector(long id) {
+        return new StreamRecord<>(
+                TestingModels.row(id, id * 60_000L, 500L, 0L, 4L, 1L, 2L, 3.0, 4.0, 5.0, 6.0));
     }
 
     @Test
@@ -123,8 +120,8 @@ class SwappableScoringOperatorTest {
     @Test
     void aStaticShadowIsLoadedAtOpen() throws Exception {
         try (var h =
-                new TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>(
-                        Scoring.of(new FlightVectorInput(TestingModels.SET))
+                new TwoInputStreamOperatorTestHarness<FeatureRow, ModelAnnouncement, Prediction>(
+                        Scoring.of(new SpecRowInput(TestingModels.PLAN))
                                 .serve(ServingModel.at(v1))
                                 .shadow(ServingModel.at(v2))
                                 .maxBatch(4)

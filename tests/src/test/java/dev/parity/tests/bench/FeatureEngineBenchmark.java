@@ -1,19 +1,17 @@
 package dev.parity.tests.bench;
 
-import dev.parity.features.api.FeatureDefinition;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
-import dev.parity.features.engine.LinePartSink;
 import dev.parity.features.engine.RowCsv;
+import dev.parity.features.engine.RowDecoder;
+import dev.parity.features.engine.SpecFileInput;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.flink.FeaturePipeline;
-import dev.parity.features.flink.FlightFileInput;
-import dev.parity.features.io.FeatureCsv;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.backfill.BackfillJob;
 import dev.parity.tests.sql.SqlOverWindowFeatures;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,20 +28,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Side-by-side timings for docs/BENCHMARKS.md, all in one JVM run on the same input:
  *
  * <ul>
- *   <li>{@code full}: the whole feature set, BATCH vs STREAMING (RocksDB);
+ *   <li>{@code full}: the bundled flights spec through the engine (the backfill's graph), BATCH vs
+ *       STREAMING (RocksDB);
  *   <li>{@code sql}: {@code origin_dep_1h} + {@code origin_delay_mean_6h} computed by the engine
- *       and by Flink SQL OVER windows, in both modes;
- *   <li>{@code spec}: the flights spec ({@code examples/flights/flights.yaml}) through the generic
- *       engine, in both modes, next to {@code full};
+ *       (the flights spec cut to those two features) and by Flink SQL OVER windows, in both modes;
  *   <li>{@code floor}: the same file by one thread of plain Java ({@link PlainJavaFloor}), checked
- *       byte for byte against the generic engine's.
+ *       byte for byte against the engine's BATCH file.
  * </ul>
  *
  * Each run is timed from submission to job end (writing part files included, merging excluded). Not
  * a test: run it with
  *
  * <pre>
- * tests/bench/run.sh FeatureEngineBenchmark data/full/flights-3m.parquet full,spec,floor 2
+ * tests/bench/run.sh FeatureEngineBenchmark data/full/flights-3m.parquet full,floor 2
  * </pre>
  */
 public final class FeatureEngineBenchmark {
@@ -52,7 +49,7 @@ public final class FeatureEngineBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println(
-                    "usage: FeatureEngineBenchmark <events file> [full,sql] [parallelism]");
+                    "usage: FeatureEngineBenchmark <events file> [full,sql,floor] [parallelism]");
             System.exit(2);
         }
         String events = args[0];
@@ -60,11 +57,8 @@ public final class FeatureEngineBenchmark {
         int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         Path tmp = Files.createTempDirectory("parity-bench");
 
-        FeatureSet full = FlightFeatures.standard();
-        List<FeatureDefinition> two = new ArrayList<>();
-        two.add(full.windowFeatures().get(full.indexOf("origin_dep_1h")));
-        two.add(full.windowFeatures().get(full.indexOf("origin_delay_mean_6h")));
-        FeatureSet pair = FeatureSet.of("sql_pair", two, List.of());
+        SpecPlan full = SpecPlan.of(BundledSpec.flights());
+        SpecPlan pair = SpecPlan.of(sqlPair());
 
         Map<String, Double> seconds = new LinkedHashMap<>();
         for (RuntimeExecutionMode mode :
@@ -72,18 +66,13 @@ public final class FeatureEngineBenchmark {
             String m = mode.name().toLowerCase(Locale.ROOT);
             if (suites.contains("full")) {
                 seconds.put(
-                        "engine, 6 features, " + m,
+                        "engine, flights spec, " + m,
                         time(
                                 mode,
                                 parallelism,
                                 env -> engine(env, events, full, tmp, m + "-full")));
-            }
-            if (suites.contains("spec")) {
-                seconds.put(
-                        "generic engine, flights spec, " + m,
-                        time(mode, parallelism, env -> spec(env, events, tmp, m + "-spec")));
                 if (mode == RuntimeExecutionMode.BATCH) {
-                    mergedSpecFile = merge(tmp.resolve("batch-spec"), tmp);
+                    mergedFile = merge(full, tmp.resolve("batch-full"), tmp);
                 }
             }
             if (suites.contains("sql")) {
@@ -117,9 +106,9 @@ public final class FeatureEngineBenchmark {
                     floor.read,
                     floor.compute,
                     floor.write);
-            if (mergedSpecFile != null) {
-                boolean same = Arrays.equals(sha256(floorFile), sha256(mergedSpecFile));
-                System.out.println("floor output identical to the generic engine's: " + same);
+            if (mergedFile != null) {
+                boolean same = Arrays.equals(sha256(floorFile), sha256(mergedFile));
+                System.out.println("floor output identical to the engine's: " + same);
                 if (!same) {
                     System.exit(1);
                 }
@@ -138,21 +127,14 @@ public final class FeatureEngineBenchmark {
                         System.out.printf(Locale.ROOT, "| %s | %.1f | %,.0f |%n", k, s, rows / s));
         ratio(
                 seconds,
-                "engine, 6 features, streaming",
-                "engine, 6 features, batch",
-                "BATCH speed-up over STREAMING (6 features)");
-        for (String m : List.of("batch", "streaming")) {
-            ratio(
-                    seconds,
-                    "engine, 6 features, " + m,
-                    "generic engine, flights spec, " + m,
-                    "generic engine speed-up over today's (" + m + ")");
-        }
+                "engine, flights spec, streaming",
+                "engine, flights spec, batch",
+                "BATCH speed-up over STREAMING (flights spec)");
         ratio(
                 seconds,
-                "generic engine, flights spec, batch",
+                "engine, flights spec, batch",
                 "plain Java floor, 1 thread (read + compute + write)",
-                "generic engine BATCH as a multiple of the plain-Java floor");
+                "engine BATCH as a multiple of the plain-Java floor");
         for (String m : List.of("batch", "streaming")) {
             ratio(
                     seconds,
@@ -162,30 +144,31 @@ public final class FeatureEngineBenchmark {
         }
     }
 
-    private static Path mergedSpecFile;
+    private static Path mergedFile;
 
-    private static void spec(StreamExecutionEnvironment env, String events, Path tmp, String name) {
-        SpecPlan plan = SpecPlan.of(FeatureSpec.load(flightsSpec()));
-        new BackfillJob(
-                        plan,
-                        BackfillJob.inputs(plan, List.of(events)),
-                        tmp.resolve(name).toString(),
-                        Duration.ofMinutes(5))
-                .build(env);
-    }
-
-    private static Path flightsSpec() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("examples/flights/flights.yaml");
-            if (Files.isRegularFile(p)) {
-                return p;
+    /** The flights spec cut to the two features the SQL job computes. */
+    private static FeatureSpec sqlPair() throws IOException {
+        String yaml;
+        try (InputStream in =
+                FeatureEngineBenchmark.class
+                        .getClassLoader()
+                        .getResourceAsStream(BundledSpec.FLIGHTS_RESOURCE)) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String line : yaml.split("\n", -1)) {
+            boolean feature = line.startsWith("  - {name: ");
+            if (!feature
+                    || line.contains("name: origin_dep_1h,")
+                    || line.contains("name: origin_delay_mean_6h,")) {
+                kept.append(line.startsWith("name: ") ? "name: sql_pair" : line).append('\n');
             }
         }
-        throw new IllegalStateException("examples/flights/flights.yaml not found");
+        return FeatureSpec.parse(kept.toString(), "flights.yaml cut to two features");
     }
 
-    /** The generic engine's feature part files as one file sorted by id (as the backfill does). */
-    private static Path merge(Path parts, Path tmp) throws Exception {
+    /** The engine's feature part files as one file sorted by id (as the backfill does). */
+    private static Path merge(SpecPlan plan, Path parts, Path tmp) throws Exception {
         List<String> lines = new ArrayList<>();
         try (var files = Files.newDirectoryStream(parts, "features-*.part")) {
             for (Path p : files) {
@@ -195,8 +178,7 @@ public final class FeatureEngineBenchmark {
         lines.sort(
                 java.util.Comparator.comparingLong(
                         l -> Long.parseLong(l.substring(0, l.indexOf(',')))));
-        Path out = tmp.resolve("spec-features.csv");
-        SpecPlan plan = SpecPlan.of(FeatureSpec.load(flightsSpec()));
+        Path out = tmp.resolve("engine-features.csv");
         List<String> file = new ArrayList<>();
         file.add(new RowCsv(plan, true).header());
         file.addAll(lines);
@@ -222,21 +204,15 @@ public final class FeatureEngineBenchmark {
         }
     }
 
+    /** The backfill's graph: file -> the spec's pipeline -> features part files. */
     private static void engine(
-            StreamExecutionEnvironment env, String events, FeatureSet set, Path tmp, String name) {
-        // the built-in flights engine's backfill graph, as the backfill ran it before it moved
-        // onto the generic engine: file -> FeaturePipeline -> features part files
-        FeatureCsv csv = new FeatureCsv(set);
-        FeaturePipeline.builder()
-                .featureSet(set)
-                .withLabel(true)
-                .build()
-                .apply(FlightFileInput.read(env, events, Duration.ofMinutes(5)).events())
-                .vectors()
-                .sinkTo(
-                        new LinePartSink<FeatureVector>(
-                                tmp.resolve(name).toString(), "features", csv::format))
-                .name("write-features");
+            StreamExecutionEnvironment env, String events, SpecPlan plan, Path tmp, String name) {
+        new BackfillJob(
+                        plan,
+                        BackfillJob.inputs(plan, List.of(events)),
+                        tmp.resolve(name).toString(),
+                        Duration.ofMinutes(5))
+                .build(env);
     }
 
     private interface Graph {
@@ -260,8 +236,9 @@ public final class FeatureEngineBenchmark {
     private static long countRows(String events) throws Exception {
         if (events.endsWith(".parquet")) {
             long[] n = {0};
-            dev.parity.features.flink.FlightParquetFormat.forEachRow(
+            SpecFileInput.forEachRow(
                     events,
+                    RowDecoder.forSource(SpecPlan.of(BundledSpec.flights())),
                     r -> {
                         n[0]++;
                         return true;

@@ -1,8 +1,10 @@
 package dev.parity.tests.bench;
 
-import dev.parity.features.events.EventExpansion;
-import dev.parity.features.events.FlightRow;
-import dev.parity.features.flink.FlightFileInput;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.engine.RowDecoder;
+import dev.parity.features.engine.SpecFileInput;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,8 +53,15 @@ final class PlainJavaFloor {
             new long[1 << 16], new long[1 << 16], new long[1 << 16], new long[1 << 16]
         };
         String[][] keys = {new String[1 << 16], new String[1 << 16]};
-        FlightFileInput.forEachRow(
+        // the rows are read (and checked) by the engine's reader; the arithmetic is by hand
+        SpecPlan plan = SpecPlan.of(BundledSpec.flights());
+        int distanceField = plan.kind("departure").fieldIndex("distance");
+        int originField = plan.kind("departure").fieldIndex("origin");
+        int destField = plan.kind("departure").fieldIndex("dest");
+        int delayField = plan.kind("arrival").fieldIndex("delay");
+        SpecFileInput.forEachRow(
                 events,
+                RowDecoder.forSource(plan),
                 r -> {
                     if (!r.isValid()) {
                         return true;
@@ -65,13 +74,13 @@ final class PlainJavaFloor {
                             keys[c] = Arrays.copyOf(keys[c], n[0] * 2);
                         }
                     }
-                    FlightRow f = r.row;
-                    cols[0][n[0]] = f.id;
-                    cols[1][n[0]] = f.depTime;
-                    cols[2][n[0]] = f.delay;
-                    cols[3][n[0]] = f.distance;
-                    keys[0][n[0]] = f.origin;
-                    keys[1][n[0]] = f.dest;
+                    EventRow departure = r.events[0];
+                    cols[0][n[0]] = departure.id;
+                    cols[1][n[0]] = departure.time;
+                    cols[2][n[0]] = (Long) r.events[1].values[delayField];
+                    cols[3][n[0]] = (Long) departure.values[distanceField];
+                    keys[0][n[0]] = (String) departure.values[originField];
+                    keys[1][n[0]] = (String) departure.values[destField];
                     n[0]++;
                     return true;
                 });
@@ -91,8 +100,7 @@ final class PlainJavaFloor {
         for (int i = 0; i < rows; i++) {
             origin[i] = airports.computeIfAbsent(keys[0][i], k -> airports.size());
             dest[i] = airports.computeIfAbsent(keys[1][i], k -> airports.size());
-            FlightRow f = new FlightRow(id[i], dep[i], delay[i], distance[i], null, null);
-            arr[i] = EventExpansion.arrivalTime(f);
+            arr[i] = dep[i] + Math.max(1, 30 + distance[i] / 8 + delay[i]) * 60_000L;
             base = Math.min(base, dep[i]);
         }
         base -= 40 * DAY; // every window start is after base

@@ -5,19 +5,21 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.FeatureRow;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.models.LinearOnnxModel;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
 import dev.parity.models.OnnxScorer;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ServingModel;
+import dev.parity.models.flink.SpecRowInput;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.util.List;
@@ -43,8 +45,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * </pre>
  */
 public final class ScoringBenchmark {
-    private static final FeatureSet SET = FlightFeatures.standard();
+    private static final SpecPlan PLAN = SpecPlan.of(BundledSpec.flights());
+    private static final ModelContract SET = ModelContract.of(PLAN);
     private static final int ARITY = SET.inputColumns().size();
+    private static final int[] POSITIONS = PLAN.positionsOf(SET.inputColumns());
 
     private ScoringBenchmark() {}
 
@@ -126,11 +130,11 @@ public final class ScoringBenchmark {
         env.setParallelism(1);
         env.fromSequence(1, records)
                 .map(new Paced(ratePerSecond))
-                .returns(TypeInformation.of(FeatureVector.class))
+                .returns(EngineTypes.ROW)
                 .transform(
                         "score",
                         TypeInformation.of(Prediction.class),
-                        Scoring.of(new FlightVectorInput(SET)).serve(ServingModel.at(dir)).build())
+                        Scoring.of(new SpecRowInput(PLAN)).serve(ServingModel.at(dir)).build())
                 .sinkTo(new LatencySink());
         LATENCIES.clear();
         env.execute("scoring-latency-" + ratePerSecond);
@@ -147,7 +151,7 @@ public final class ScoringBenchmark {
     }
 
     /** Emits vectors at a fixed rate, stamping each with the time it was handed on. */
-    static final class Paced extends RichMapFunction<Long, FeatureVector> {
+    static final class Paced extends RichMapFunction<Long, FeatureRow> {
         private final int rate;
         private transient long start;
 
@@ -161,18 +165,17 @@ public final class ScoringBenchmark {
         }
 
         @Override
-        public FeatureVector map(Long i) {
+        public FeatureRow map(Long i) {
             long due = start + (long) ((i - 1) * (1e9 / rate));
             while (System.nanoTime() < due) {
                 java.util.concurrent.locks.LockSupport.parkNanos(20_000);
             }
-            FeatureVector v = vector(i);
-            v.depTime = System.nanoTime();
-            return v;
+            FeatureRow v = vector(i);
+            return new FeatureRow(v.id, System.nanoTime(), v.values);
         }
     }
 
-    /** Records now minus the stamp carried in {@code depTime}. */
+    /** Records now minus the stamp carried in the row's time (a prediction's {@code depTime}). */
     static final class LatencySink
             implements org.apache.flink.api.connector.sink2.Sink<Prediction> {
         @Override
@@ -224,11 +227,11 @@ public final class ScoringBenchmark {
         env.setParallelism(1);
         env.fromSequence(1, records)
                 .map(ScoringBenchmark::vector)
-                .returns(TypeInformation.of(FeatureVector.class))
+                .returns(EngineTypes.ROW)
                 .transform(
                         "score",
                         TypeInformation.of(Prediction.class),
-                        Scoring.of(new FlightVectorInput(SET))
+                        Scoring.of(new SpecRowInput(PLAN))
                                 .serve(ServingModel.at(dir))
                                 .maxBatch(batch)
                                 .build())
@@ -284,7 +287,7 @@ public final class ScoringBenchmark {
         env.setParallelism(1);
         env.fromSequence(1, records)
                 .map(ScoringBenchmark::vector)
-                .returns(TypeInformation.of(FeatureVector.class))
+                .returns(EngineTypes.ROW)
                 .map(new NaiveScorer(dir))
                 .returns(Types.FLOAT)
                 .sinkTo(new TimingSink<>());
@@ -294,16 +297,28 @@ public final class ScoringBenchmark {
         return steadyRate(records);
     }
 
-    static FeatureVector vector(long i) {
-        FeatureVector v = new FeatureVector();
-        v.id = i;
-        v.setContext(i * 60_000L, "ORD", "LAX", 100 + i % 2000);
-        v.values = new double[] {i % 17, i % 23, (i % 50) - 10, (i % 7) - 3, i % 40, (i % 30) - 5};
-        return v;
+    /** Flight {@code i}'s row: its model inputs (distance, hour, weekday, six features) set. */
+    static FeatureRow vector(long i) {
+        Object[] inputs = {
+            100 + i % 2000,
+            (i / 60) % 24,
+            4L,
+            i % 17,
+            i % 23,
+            (double) ((i % 50) - 10),
+            (double) ((i % 7) - 3),
+            (double) (i % 40),
+            (double) ((i % 30) - 5)
+        };
+        Object[] values = new Object[PLAN.header().size() - 1];
+        for (int j = 0; j < POSITIONS.length; j++) {
+            values[POSITIONS[j]] = inputs[j];
+        }
+        return new FeatureRow(i, i * 60_000L, values);
     }
 
     /** The naive approach: a session per subtask, a Java array and a run() for every record. */
-    static final class NaiveScorer extends RichMapFunction<FeatureVector, Float> {
+    static final class NaiveScorer extends RichMapFunction<FeatureRow, Float> {
         private final String dir;
         private transient OrtSession session;
         private transient OrtEnvironment env;
@@ -323,13 +338,10 @@ public final class ScoringBenchmark {
         }
 
         @Override
-        public Float map(FeatureVector v) throws Exception {
+        public Float map(FeatureRow v) throws Exception {
             float[][] x = new float[1][ARITY];
-            x[0][0] = v.distance;
-            x[0][1] = v.depHour;
-            x[0][2] = v.depDow;
-            for (int j = 0; j < v.values.length; j++) {
-                x[0][3 + j] = (float) v.values[j];
+            for (int j = 0; j < ARITY; j++) {
+                x[0][j] = ((Number) v.values[POSITIONS[j]]).floatValue();
             }
             try (OnnxTensor t = OnnxTensor.createTensor(env, x);
                     OrtSession.Result r = session.run(Map.of("features", t))) {

@@ -1,7 +1,7 @@
 package dev.parity.tests.kafka;
 
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.events.FlightRow;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.reference.FlightRow;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
 import java.nio.file.Path;
@@ -90,12 +90,12 @@ public final class ChaosRun {
         LatenessRun.createTopics(kafka, prefix, PARTITIONS);
         String topic = prefix + ".events";
 
-        List<List<FlightEvent>> byPartition = new ArrayList<>();
+        List<List<EventRow>> byPartition = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
             byPartition.add(new ArrayList<>());
         }
-        List<FlightEvent> events = LatenessRun.events(ref.rows);
-        for (FlightEvent e : events) {
+        List<EventRow> events = LatenessRun.events(ref.rows);
+        for (EventRow e : events) {
             byPartition.get((int) (e.id % PARTITIONS)).add(e);
         }
         long failAfter = events.size() / 4 + rnd.nextInt(events.size() / 2);
@@ -155,7 +155,7 @@ public final class ChaosRun {
     }
 
     private static void send(
-            EmbeddedKafka kafka, String topic, int partition, List<FlightEvent> events, Schedule s)
+            EmbeddedKafka kafka, String topic, int partition, List<EventRow> events, Schedule s)
             throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = LatenessRun.producer(kafka)) {
             for (int i = 0; i < events.size(); i++) {
@@ -168,7 +168,7 @@ public final class ChaosRun {
                     producer.flush();
                     Thread.sleep(s.delayMillis);
                 }
-                PredictionRecords.send(producer, topic, partition, events.get(i));
+                FlightEvents.send(producer, topic, partition, events.get(i));
             }
             producer.flush();
         }

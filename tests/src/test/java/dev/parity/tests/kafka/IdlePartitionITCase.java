@@ -3,9 +3,8 @@ package dev.parity.tests.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.parity.features.events.EventExpansion;
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.events.FlightRow;
+import dev.parity.features.engine.EventRow;
+import dev.parity.features.reference.FlightRow;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
 import java.nio.file.Path;
@@ -80,23 +79,23 @@ class IdlePartitionITCase {
         String topic = prefix + ".events";
         JobClient job = LatenessRun.startJob(kafka, prefix, IDLENESS, 2, 0);
         try (KafkaProducer<byte[], byte[]> producer = LatenessRun.producer(kafka)) {
-            LatenessRun.send(producer, topic, 1, EventExpansion.departureOf(p1.get(0)));
+            LatenessRun.send(producer, topic, 1, FlightEvents.departure(p1.get(0)));
             // partition 1 falls silent for longer than the idleness timeout (the arrival pattern
             // under test, not a wait for a condition) ...
             Thread.sleep(IDLENESS.multipliedBy(2).toMillis());
             // ... while partition 0 moves event time six hours on
-            for (FlightEvent e : LatenessRun.events(p0)) {
+            for (EventRow e : LatenessRun.events(p0)) {
                 LatenessRun.send(producer, topic, 0, e);
             }
             await("partition 0's flights predicted while partition 1 is idle")
                     .atMost(Duration.ofMinutes(2))
                     .until(() -> kafka.countAllCommitted(prefix + ".predictions") >= 8);
             // partition 1 resumes: flight 13 departs at 00:40, hours behind the watermark
-            List<FlightEvent> rest = new ArrayList<>();
-            rest.add(EventExpansion.departureOf(p1.get(1)));
-            rest.add(EventExpansion.arrivalOf(p1.get(0)));
-            rest.add(EventExpansion.arrivalOf(p1.get(1)));
-            for (FlightEvent e : rest) {
+            List<EventRow> rest = new ArrayList<>();
+            rest.add(FlightEvents.departure(p1.get(1)));
+            rest.add(FlightEvents.arrival(p1.get(0)));
+            rest.add(FlightEvents.arrival(p1.get(1)));
+            for (EventRow e : rest) {
                 LatenessRun.send(producer, topic, 1, e);
             }
         }

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.engine.EngineTypes;
 import dev.parity.features.engine.EventRow;
-import dev.parity.features.events.EventExpansion;
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.events.FlightRow;
-import dev.parity.features.io.FlightCsv;
+import dev.parity.features.reference.FlightRow;
+import dev.parity.features.reference.SampleData;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureDef;
 import dev.parity.jobs.LocalFlink;
@@ -53,36 +51,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * differences, zero missing flights and zero duplicates for any arrival pattern.
  */
 public final class LatenessRun {
-    static final Path ROOT =
-            dev.parity.features.reference.SampleData.path().getParent().getParent().getParent();
+    static final Path ROOT = SampleData.path().getParent().getParent().getParent();
     static final String MODEL = ROOT.resolve("models/bundled/flights-linear/1").toString();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LatenessRun() {}
 
     /** The first {@code n} rows of the bundled sample (a time prefix, original ids). */
-    static List<FlightRow> sampleRows(int n) throws IOException {
-        List<FlightRow> rows = new ArrayList<>();
-        List<String> lines = Files.readAllLines(dev.parity.features.reference.SampleData.path());
-        for (int i = 1; i < lines.size() && rows.size() < n; i++) {
-            rows.add(FlightCsv.parse("sample", i + 1, lines.get(i)).row);
-        }
-        return rows;
+    static List<FlightRow> sampleRows(int n) {
+        List<FlightRow> rows = SampleData.rows();
+        return new ArrayList<>(rows.subList(0, Math.min(n, rows.size())));
     }
 
     /**
      * Every row's departure and arrival, in event-time order (ties by id, then departure first).
      */
-    static List<FlightEvent> events(List<FlightRow> rows) {
-        List<FlightEvent> events = new ArrayList<>();
-        for (FlightRow r : rows) {
-            EventExpansion.expand(r, events::add);
-        }
-        events.sort(
-                java.util.Comparator.<FlightEvent>comparingLong(e -> e.time)
-                        .thenComparingLong(e -> e.id)
-                        .thenComparing(e -> e.type));
-        return events;
+    static List<EventRow> events(List<FlightRow> rows) {
+        return FlightEvents.inTimeOrder(rows);
     }
 
     /** The BATCH backfill's predictions of {@code rows}, by flight id. */
@@ -90,9 +75,9 @@ public final class LatenessRun {
         Files.createDirectories(dir);
         Path csv = dir.resolve("rows.csv");
         List<String> lines = new ArrayList<>();
-        lines.add(FlightCsv.HEADER);
+        lines.add("id,date,delay,distance,origin,destination");
         for (FlightRow r : rows) {
-            lines.add(FlightCsv.format(r));
+            lines.add(r.csv());
         }
         Files.write(csv, lines, StandardCharsets.UTF_8);
         Map<Long, String> expected = new HashMap<>();
@@ -122,9 +107,9 @@ public final class LatenessRun {
 
     /** Sends {@code e} to {@code partition} and waits until the broker has it. */
     static void send(
-            KafkaProducer<byte[], byte[]> producer, String topic, int partition, FlightEvent e)
+            KafkaProducer<byte[], byte[]> producer, String topic, int partition, EventRow e)
             throws Exception {
-        PredictionRecords.send(producer, topic, partition, e).get();
+        FlightEvents.send(producer, topic, partition, e).get();
     }
 
     /**

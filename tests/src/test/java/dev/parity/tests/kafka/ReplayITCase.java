@@ -2,12 +2,11 @@ package dev.parity.tests.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.api.EventType;
-import dev.parity.features.events.FlightEvent;
+import dev.parity.features.engine.DecodedRow;
+import dev.parity.features.engine.EventRow;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.ParityCli;
 import dev.parity.jobs.kafka.EmbeddedKafka;
-import dev.parity.jobs.kafka.FlightEventJson;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -55,11 +54,11 @@ class ReplayITCase {
         Map<Long, Integer> perFlight = new HashMap<>();
         Map<Integer, Long> lastTimePerPartition = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            FlightEventJson.Decoded d = FlightEventJson.decode(r.value());
-            assertThat(d.error).as(new String(r.value(), StandardCharsets.UTF_8)).isNull();
-            FlightEvent e = d.event;
+            DecodedRow d = FlightEvents.JSON.decode("flights.events", r.offset(), r.value());
+            assertThat(d.reason).as(new String(r.value(), StandardCharsets.UTF_8)).isNull();
+            EventRow e = d.events[0];
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(Long.toString(e.id));
-            perFlight.merge(e.id, e.type == EventType.DEPARTURE ? 1 : 10, Integer::sum);
+            perFlight.merge(e.id, e.kind == FlightEvents.DEPARTURE ? 1 : 10, Integer::sum);
             long last = lastTimePerPartition.getOrDefault(r.partition(), Long.MIN_VALUE);
             assertThat(e.time)
                     .as("event-time order in partition %d", r.partition())

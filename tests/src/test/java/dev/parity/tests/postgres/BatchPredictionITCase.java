@@ -3,7 +3,7 @@ package dev.parity.tests.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.features.events.FlightRow;
+import dev.parity.features.reference.FlightRow;
 import dev.parity.features.reference.SampleData;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.ParityCli;

@@ -2,18 +2,20 @@ package dev.parity.tests.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.api.FeatureSet;
-import dev.parity.features.api.FlightFeatures;
-import dev.parity.features.core.FeatureVector;
+import dev.parity.features.engine.EngineTypes;
+import dev.parity.features.engine.FeatureRow;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.models.LinearOnnxModel;
+import dev.parity.models.ModelContract;
 import dev.parity.models.ModelManifest;
 import dev.parity.models.ModelRegistry;
-import dev.parity.models.flink.FlightVectorInput;
 import dev.parity.models.flink.ModelAnnouncement;
 import dev.parity.models.flink.Prediction;
 import dev.parity.models.flink.Scoring;
 import dev.parity.models.flink.ServingModel;
+import dev.parity.models.flink.SpecRowInput;
 import dev.parity.models.flink.SwappableScoringOperator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * subtask closes the retired session once.
  */
 class ModelSwapUnderLoadITCase {
-    private static final FeatureSet SET = FlightFeatures.standard();
+    private static final SpecPlan PLAN = SpecPlan.of(BundledSpec.flights());
+    private static final ModelContract SET = ModelContract.of(PLAN);
     private static final int RECORDS = 200_000;
 
     /** Records that entered scoring; the MiniCluster runs in this JVM. */
@@ -62,10 +65,10 @@ class ModelSwapUnderLoadITCase {
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true));
         env.setParallelism(2);
-        DataStream<FeatureVector> vectors =
+        DataStream<FeatureRow> vectors =
                 env.fromSequence(1, RECORDS)
                         .map(ModelSwapUnderLoadITCase::vector)
-                        .returns(TypeInformation.of(FeatureVector.class));
+                        .returns(EngineTypes.ROW);
         DataStream<ModelAnnouncement> control =
                 env.fromSequence(1, 1)
                         .map(i -> announceWhenBusy(v2))
@@ -76,7 +79,7 @@ class ModelSwapUnderLoadITCase {
                         .transform(
                                 "score",
                                 TypeInformation.of(Prediction.class),
-                                Scoring.of(new FlightVectorInput(SET))
+                                Scoring.of(new SpecRowInput(PLAN))
                                         .serve(ServingModel.at(v1))
                                         .maxBatch(64)
                                         .buildSwappable())
@@ -141,13 +144,15 @@ class ModelSwapUnderLoadITCase {
         return new ModelAnnouncement(dir);
     }
 
-    private static FeatureVector vector(long id) {
+    private static FeatureRow vector(long id) {
         SEEN.incrementAndGet();
-        FeatureVector v = new FeatureVector();
-        v.id = id;
-        v.setContext(id * 60_000L, "ORD", "LAX", 500);
-        v.values = new double[] {1, 2, 3, 4, 5, 6};
-        return v;
+        Object[] inputs = {500L, 0L, 4L, 1L, 2L, 3.0, 4.0, 5.0, 6.0};
+        int[] positions = PLAN.positionsOf(SET.inputColumns());
+        Object[] values = new Object[PLAN.header().size() - 1];
+        for (int i = 0; i < positions.length; i++) {
+            values[positions[i]] = inputs[i];
+        }
+        return new FeatureRow(id, id * 60_000L, values);
     }
 
     private static ModelManifest manifest() {

@@ -1,9 +1,11 @@
 package dev.parity.tests.sql;
 
-import dev.parity.features.api.EventType;
+import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.LinePartSink;
-import dev.parity.features.events.FlightEvent;
-import dev.parity.features.flink.FlightFileInput;
+import dev.parity.features.engine.RowDecoder;
+import dev.parity.features.engine.SpecFileInput;
+import dev.parity.features.engine.SpecPlan;
+import dev.parity.features.spec.BundledSpec;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -29,23 +31,35 @@ public final class SqlOverWindowFeatures {
     static final String QUERY = "q";
     static final String DEPARTURE = "d";
     static final String ARRIVAL = "a";
+    static final SpecPlan PLAN = SpecPlan.of(BundledSpec.flights());
+    private static final int DEPARTURE_KIND = PLAN.kind("departure").index();
+    private static final int ORIGIN = PLAN.kind("departure").fieldIndex("origin");
+    private static final int ARRIVAL_ORIGIN = PLAN.kind("arrival").fieldIndex("origin");
+    private static final int DELAY = PLAN.kind("arrival").fieldIndex("delay");
 
     private SqlOverWindowFeatures() {}
 
     /** Adds the SQL job reading {@code eventsFile} to {@code env} (for benchmarks). */
     public static void build(
             StreamExecutionEnvironment env, String eventsFile, String partsDir, boolean batch) {
-        build(
-                StreamTableEnvironment.create(env),
-                FlightFileInput.read(env, eventsFile, Duration.ofMinutes(5)).events(),
-                partsDir,
-                batch);
+        build(StreamTableEnvironment.create(env), events(env, eventsFile), partsDir, batch);
+    }
+
+    /** The flights file's events, read with the bundled flights spec. */
+    static DataStream<EventRow> events(StreamExecutionEnvironment env, String eventsFile) {
+        return SpecFileInput.read(
+                        env,
+                        eventsFile,
+                        RowDecoder.forSource(PLAN),
+                        Duration.ofMinutes(5),
+                        "events")
+                .events();
     }
 
     /** Adds the SQL job to the stream environment behind {@code tEnv}; writes two part outputs. */
     static void build(
             StreamTableEnvironment tEnv,
-            DataStream<FlightEvent> events,
+            DataStream<EventRow> events,
             String partsDir,
             boolean batch) {
         DataStream<Row> rows =
@@ -132,12 +146,19 @@ public final class SqlOverWindowFeatures {
                         + " PRECEDING AND CURRENT ROW)";
     }
 
-    private static void toRows(FlightEvent e, Collector<Row> out) {
-        if (e.type == EventType.DEPARTURE) {
-            out.collect(Row.of(QUERY, e.id, e.origin, e.time, 0L));
-            out.collect(Row.of(DEPARTURE, e.id, e.origin, e.time + 1, 0L));
+    private static void toRows(EventRow e, Collector<Row> out) {
+        if (e.kind == DEPARTURE_KIND) {
+            String origin = (String) e.values[ORIGIN];
+            out.collect(Row.of(QUERY, e.id, origin, e.time, 0L));
+            out.collect(Row.of(DEPARTURE, e.id, origin, e.time + 1, 0L));
         } else {
-            out.collect(Row.of(ARRIVAL, e.id, e.origin, e.time + 1, e.delay));
+            out.collect(
+                    Row.of(
+                            ARRIVAL,
+                            e.id,
+                            (String) e.values[ARRIVAL_ORIGIN],
+                            e.time + 1,
+                            (Long) e.values[DELAY]));
         }
     }
 }

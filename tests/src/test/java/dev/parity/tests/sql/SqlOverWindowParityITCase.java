@@ -2,14 +2,12 @@ package dev.parity.tests.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parity.features.flink.FlightFileInput;
 import dev.parity.features.reference.NaiveFeatureReference;
 import dev.parity.features.reference.SampleData;
 import dev.parity.jobs.LocalFlink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,8 +35,7 @@ class SqlOverWindowParityITCase {
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
         SqlOverWindowFeatures.build(
                 tEnv,
-                FlightFileInput.read(env, SampleData.path().toString(), Duration.ofMinutes(5))
-                        .events(),
+                SqlOverWindowFeatures.events(env, SampleData.path().toString()),
                 tmp.toString(),
                 mode == RuntimeExecutionMode.BATCH);
         env.execute("sql-over-window-parity-" + mode);
