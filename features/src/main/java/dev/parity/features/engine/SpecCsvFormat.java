@@ -48,11 +48,17 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
         mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
         MappingIterator<String[]> rows =
                 mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(in);
-        if (!rows.hasNext()) {
+        String[] header;
+        try {
+            if (!rows.hasNextValue()) {
+                rows.close();
+                throw new IOException(sourceName + ":1: empty file, expected a header");
+            }
+            header = rows.nextValue();
+        } catch (JsonProcessingException e) {
             rows.close();
-            throw new IOException(sourceName + ":1: empty file, expected a header");
+            throw new IOException(sourceName + ":1: not valid CSV: " + e.getOriginalMessage(), e);
         }
-        String[] header = rows.next();
         int[] columnOf = mapHeader(header);
         return new RowReader(rows, columnOf, header.length);
     }
@@ -148,21 +154,22 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
 
         @Override
         public DecodedRow read() throws IOException {
-            long line = rows.getParser().currentLocation().getLineNr();
+            long line;
             String[] cells;
-            try {
-                if (!rows.hasNextValue()) {
-                    return null;
+            do { // skipping blank lines in a loop: a run of them must not overflow the stack
+                line = rows.getParser().currentLocation().getLineNr();
+                try {
+                    if (!rows.hasNextValue()) {
+                        return null;
+                    }
+                    cells = rows.nextValue();
+                } catch (JsonProcessingException e) {
+                    // a broken quote cannot be skipped reliably: the rest of the file is suspect
+                    throw new IOException(
+                            sourceName + ":" + line + ": not valid CSV: " + e.getOriginalMessage(),
+                            e);
                 }
-                cells = rows.nextValue();
-            } catch (JsonProcessingException e) {
-                // a broken quote cannot be skipped reliably: the rest of the file is suspect
-                throw new IOException(
-                        sourceName + ":" + line + ": not valid CSV: " + e.getOriginalMessage(), e);
-            }
-            if (cells.length == 1 && cells[0].isEmpty() && columns > 1) {
-                return read(); // a blank line
-            }
+            } while (cells.length == 1 && cells[0].isEmpty() && columns > 1);
             if (cells.length != columns) {
                 return DecodedRow.rejected(
                         sourceName,

@@ -153,7 +153,15 @@ public final class SpecParquetFormat implements StreamFormat<DecodedRow> {
             default:
                 throw new AssertionError(type);
         }
-        if (!ok) {
+        LogicalTypeAnnotation a = column.getLogicalTypeAnnotation();
+        // a DATE (days) or TIME (since midnight) integer is no count of epoch milliseconds
+        boolean notAnInstant =
+                ok
+                        && type == FieldType.TIMESTAMP
+                        && a != null
+                        && !(a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation)
+                        && !(a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation);
+        if (!ok || notAnInstant) {
             throw new IllegalArgumentException(
                     "--events: "
                             + file
@@ -161,6 +169,7 @@ public final class SpecParquetFormat implements StreamFormat<DecodedRow> {
                             + field
                             + "' is "
                             + p
+                            + (notAnInstant ? " (" + a + ")" : "")
                             + ", which a "
                             + type.specName()
                             + " field cannot read");
