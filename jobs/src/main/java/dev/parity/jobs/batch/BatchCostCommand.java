@@ -105,13 +105,30 @@ public final class BatchCostCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return report(jdbc.target());
+    }
+
+    /**
+     * The report of every model's batch predictions against the request log {@code requests}, as a
+     * Java API (the demo's): printed to {@code console}; returns 0, or {@value #REJECTED_LINES}
+     * when lines of the log were rejected.
+     *
+     * @throws IllegalArgumentException naming the log or the database when there is nothing to
+     *     report
+     */
+    public static int report(Path requests, JdbcTarget db, PrintStream console) throws Exception {
+        BatchCostCommand c = new BatchCostCommand(console);
+        c.requests = requests;
+        return c.report(db);
+    }
+
+    private int report(JdbcTarget db) throws Exception {
         if (version != null && model == null) {
             throw new IllegalArgumentException("--model-version needs --model-name");
         }
         if (!Files.isReadable(requests)) {
             throw new IllegalArgumentException("--requests: cannot read '" + requests + "'");
         }
-        JdbcTarget db = jdbc.target();
         try (Connection c = db.connect()) {
             if (!tableExists(c)) {
                 throw new IllegalArgumentException(

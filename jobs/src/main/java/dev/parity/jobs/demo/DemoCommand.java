@@ -4,11 +4,12 @@ import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
-import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.backfill.Backfill;
 import dev.parity.jobs.backfill.BackfillJob;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
 import dev.parity.jobs.kafka.PredictionWatcher;
+import dev.parity.jobs.kafka.Replay;
 import dev.parity.jobs.streaming.StreamingOptions;
 import dev.parity.jobs.streaming.StreamingPredictionJob;
 import dev.parity.models.LinearBaseline;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -173,10 +173,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (modelDir == null) {
             modelDir = fitModel(out);
         }
-        int exit = backfill(reference, modelDir);
-        if (exit != 0) {
-            return exit;
-        }
+        backfill(reference, modelDir).print(System.out);
         Map<Long, String> expected = readPredictions(reference.resolve("predictions.csv"));
 
         System.out.println("[demo] 2/6 starting an embedded Kafka broker (KRaft)");
@@ -199,27 +196,20 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The launcher's arguments for {@code command} on this demo's spec and events. */
-    List<String> specArgs(String command) {
-        List<String> args = new ArrayList<>(List.of(command));
-        if (spec != null) {
-            args.addAll(List.of("--spec", spec.toString()));
-        }
-        args.addAll(List.of("--events", eventsFile));
-        return args;
-    }
-
-    private int backfill(Path dir, String withModel) {
-        List<String> args = specArgs("backfill");
-        args.addAll(List.of("--out", dir.toString(), "--progress-interval", "PT0S"));
-        if (withModel != null) {
-            args.addAll(List.of("--model", withModel));
-        }
-        return ParityCli.execute(args.toArray(new String[0]));
+    /** A backfill of the demo's events into {@code dir}, scored with {@code withModel} if set. */
+    private Backfill.Summary backfill(Path dir, String withModel) throws Exception {
+        return Backfill.builder(plan)
+                .specLabel(spec == null ? null : spec.toString())
+                .events(List.of(eventsFile))
+                .out(dir)
+                .model(withModel)
+                .progressInterval(Duration.ZERO)
+                .build()
+                .run();
     }
 
     /** A least-squares model of the spec's label on a first backfill's training file. */
-    private String fitModel(Path out) throws IOException {
+    private String fitModel(Path out) throws Exception {
         String label =
                 plan.labelColumn()
                         .orElseThrow(
@@ -230,9 +220,7 @@ public final class DemoCommand implements Callable<Integer> {
                                                         + " has no label to fit a model on; give"
                                                         + " --model"));
         Path features = out.resolve("training");
-        if (backfill(features, null) != 0) {
-            throw new IllegalStateException("the training backfill failed (see above)");
-        }
+        backfill(features, null).print(System.out);
         ModelContract contract = ModelContract.of(plan);
         LinearBaseline.Fit fit =
                 LinearBaseline.fit(features.resolve("features.csv"), contract, label);
@@ -309,21 +297,14 @@ public final class DemoCommand implements Callable<Integer> {
                     eventsFile,
                     speedup,
                     topics);
-            List<String> replay = specArgs("replay");
-            replay.addAll(
-                    List.of(
-                            "--topic",
-                            topics + ".events",
-                            "--bootstrap-servers",
-                            kafka.bootstrapServers(),
-                            "--speedup",
-                            Double.toString(speedup),
-                            "--progress-interval-ms",
-                            "0"));
-            int exit = ParityCli.execute(replay.toArray(new String[0]));
-            if (exit != 0) {
-                return exit;
-            }
+            Replay.builder(plan)
+                    .events(eventsFile)
+                    .topic(topics + ".events")
+                    .bootstrapServers(kafka.bootstrapServers())
+                    .speedup(speedup)
+                    .progressMillis(0)
+                    .build()
+                    .run();
             // a day after the last event: every window of the data is closed by then
             PredictionRecords.sendEndMarkers(
                     kafka.bootstrapServers(),

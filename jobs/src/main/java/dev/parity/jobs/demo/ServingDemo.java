@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.features.engine.EventJson;
 import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.SpecPlan;
-import dev.parity.jobs.ParityCli;
+import dev.parity.jobs.batch.BatchCostCommand;
+import dev.parity.jobs.batch.BatchPredict;
 import dev.parity.jobs.batch.BatchPredictionRows;
+import dev.parity.jobs.batch.JdbcTarget;
 import dev.parity.jobs.kafka.EmbeddedKafka;
 import dev.parity.jobs.kafka.PredictionRecords;
+import dev.parity.jobs.online.Online;
 import dev.parity.models.LinearBaseline;
 import dev.parity.models.ModelContract;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -17,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -51,19 +54,7 @@ final class ServingDemo {
             String batchModel,
             String topics,
             Path backfill,
-            DemoInput data) {
-        /** The launcher's arguments for {@code command} on the demo's spec. */
-        List<String> args(String command, boolean withEvents) {
-            List<String> a = new ArrayList<>(List.of(command));
-            if (spec != null) {
-                a.addAll(List.of("--spec", spec.toString()));
-            }
-            if (withEvents) {
-                a.addAll(List.of("--events", events));
-            }
-            return a;
-        }
-    }
+            DemoInput data) {}
 
     /** Runs steps 5 and 6; true when every check held. */
     static boolean run(EmbeddedKafka kafka, Setup setup, Map<Long, String> expected)
@@ -73,20 +64,15 @@ final class ServingDemo {
                 "[demo] 5/6 batch prediction: every query event and the daily snapshots into an"
                         + " embedded PostgreSQL");
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start()) {
-            String url = postgres.getJdbcUrl("postgres", "postgres");
-            List<String> batch = setup.args("batch-predict", true);
-            batch.addAll(
-                    List.of(
-                            "--model",
-                            setup.batchModel(),
-                            "--jdbc-url",
-                            url,
-                            "--progress-interval",
-                            "PT0S"));
-            int exit = ParityCli.execute(batch.toArray(new String[0]));
-            if (exit != 0) {
-                return false;
-            }
+            JdbcTarget db = JdbcTarget.of(postgres.getJdbcUrl("postgres", "postgres"), null, null);
+            BatchPredict.builder(setup.plan())
+                    .specLabel(setup.spec() == null ? null : setup.spec().toString())
+                    .events(List.of(setup.events()))
+                    .model(setup.batchModel())
+                    .database(db)
+                    .progressInterval(Duration.ZERO)
+                    .build()
+                    .run();
             long identical = 0;
             try (Connection c = postgres.getPostgresDatabase().getConnection()) {
                 for (String line : BatchPredictionRows.lines(c)) {
@@ -148,24 +134,15 @@ final class ServingDemo {
             kafka.createTopic(requestsTopic, 1);
             kafka.createTopic(responsesTopic, 1);
             send(kafka, requestsTopic, new EventJson(plan), requests);
-            List<String> serve = setup.args("online", false);
-            serve.addAll(
-                    List.of(
-                            "--bootstrap-servers",
-                            kafka.bootstrapServers(),
-                            "--requests-topic",
-                            requestsTopic,
-                            "--responses-topic",
-                            responsesTopic,
-                            "--model",
-                            onlineModel,
-                            "--jdbc-url",
-                            url,
-                            "--bounded"));
-            exit = ParityCli.execute(serve.toArray(new String[0]));
-            if (exit != 0) {
-                return false;
-            }
+            Online.builder(plan)
+                    .bootstrapServers(kafka.bootstrapServers())
+                    .requestsTopic(requestsTopic)
+                    .responsesTopic(responsesTopic)
+                    .model(onlineModel)
+                    .database(db)
+                    .bounded(true)
+                    .build()
+                    .run();
             long answered = 0;
             long errors = 0;
             String firstError = null;
@@ -201,7 +178,7 @@ final class ServingDemo {
             System.out.println();
             System.out.println(
                     "  the cost of batch prediction, from the online request log (" + log + "):");
-            exit = ParityCli.execute("batch-cost", "--requests", log.toString(), "--jdbc-url", url);
+            int exit = BatchCostCommand.report(log, db, System.out);
             return exit == 0
                     && identical == expected.size()
                     && responses.size() == requests.size()
