@@ -34,6 +34,22 @@ class SampleCommandTest {
         return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@code parity sample} of {@code events} before 2026-01-02 into {@code out}; its exit code.
+     */
+    private static int sample(Path spec, Path events, Path out) {
+        return ParityCli.execute(
+                "sample",
+                "--spec",
+                spec.toString(),
+                "--events",
+                events.toString(),
+                "--before",
+                "2026-01-02",
+                "--out",
+                out.toString());
+    }
+
     @Test
     void keepsTheRowsBeforeTheDayInTheSpecsFieldOrder() throws Exception {
         Path spec = write("payments.yaml", SPEC);
@@ -47,17 +63,7 @@ class SampleCommandTest {
                                 + "3.0,,2026-01-01T08:00:00Z,3\n"
                                 + "0.25,東京,2026-01-01T00:00:00Z,4\n");
         Path out = dir.resolve("out/sample.csv");
-        int exit =
-                ParityCli.execute(
-                        "sample",
-                        "--spec",
-                        spec.toString(),
-                        "--events",
-                        events.toString(),
-                        "--before",
-                        "2026-01-02",
-                        "--out",
-                        out.toString());
+        int exit = sample(spec, events, out);
         assertThat(exit).isZero();
         assertThat(Files.readAllLines(out, StandardCharsets.UTF_8))
                 .containsExactly(
@@ -74,17 +80,7 @@ class SampleCommandTest {
         Path spec = write("payments.yaml", SPEC);
         Path events = write("payments.csv", "id,ts,card\n1,2026-01-01T00:00:00Z,a\n");
         Path out = dir.resolve("out/sample.csv");
-        int exit =
-                ParityCli.execute(
-                        "sample",
-                        "--spec",
-                        spec.toString(),
-                        "--events",
-                        events.toString(),
-                        "--before",
-                        "2026-01-02",
-                        "--out",
-                        out.toString());
+        int exit = sample(spec, events, out);
         assertThat(exit).isEqualTo(2);
         assertThat(out).doesNotExist();
         assertThat(List.of(dir.toFile().list())).doesNotContain("out");
