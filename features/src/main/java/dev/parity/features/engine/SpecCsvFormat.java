@@ -5,8 +5,13 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -21,11 +26,16 @@ import org.apache.flink.core.fs.FSDataInputStream;
  * Reads an RFC 4180 CSV file (quoted fields with commas, quotes and line breaks; an empty field is
  * null) whose header names the fields of a {@link RowDecoder}, in any order. Each line becomes a
  * {@link DecodedRow}: its events, or the reason it is rejected with the file, line and field. A
- * header that lacks a field or has an unknown column fails the read with one line naming them.
- * Gzipped files ({@code .csv.gz}) are decompressed by Flink's file source.
+ * header that lacks a field or has an unknown column fails the read with one line naming them. The
+ * text is UTF-8 (a leading byte order mark is skipped): bytes that do not decode reject their row,
+ * naming the field, instead of failing the file or reaching the features as other text. Gzipped
+ * files ({@code .csv.gz}) are decompressed by Flink's file source.
  */
 public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
     private static final long serialVersionUID = 1L;
+
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+    private static final char NOT_DECODED = '\uFFFD'; // what the decoder puts for bad bytes
 
     private final String sourceName;
     private final RowDecoder decoder;
@@ -44,10 +54,22 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
 
     /** A reader over {@code in}, outside Flink too (tools, tests). */
     public Reader<DecodedRow> open(InputStream in) throws IOException {
+        // Jackson's own UTF-8 reader fails the file at the first bad byte; a decoder that marks
+        // them (U+FFFD) lets the row that holds them be rejected with its line
+        CharsetDecoder utf8 =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        java.io.Reader text = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
+        text.mark(1);
+        if (text.read() != BYTE_ORDER_MARK) {
+            text.reset();
+        }
         CsvMapper mapper = new CsvMapper();
         mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
         MappingIterator<String[]> rows =
-                mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(in);
+                mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(text);
         String[] header;
         try {
             if (!rows.hasNextValue()) {
@@ -58,6 +80,13 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
         } catch (JsonProcessingException e) {
             rows.close();
             throw new IOException(sourceName + ":1: not valid CSV: " + e.getOriginalMessage(), e);
+        }
+        for (String h : header) {
+            if (h.indexOf(NOT_DECODED) >= 0) {
+                rows.close();
+                throw new IOException(
+                        sourceName + ":1: the header is not valid UTF-8 text: " + Csv.field(h));
+            }
         }
         int[] columnOf = mapHeader(header);
         return new RowReader(rows, columnOf, header.length);
@@ -179,8 +208,16 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
             }
             Object[] values = new Object[columnOf.length];
             for (int f = 0; f < values.length; f++) {
+                String cell = cells[columnOf[f]];
+                if (cell.indexOf(NOT_DECODED) >= 0) {
+                    return DecodedRow.rejected(
+                            sourceName,
+                            line,
+                            "field '" + decoder.field(f) + "': not valid UTF-8 text",
+                            raw(cells));
+                }
                 try {
-                    values[f] = FieldValues.parse(decoder.type(f), cells[columnOf[f]]);
+                    values[f] = FieldValues.parse(decoder.type(f), cell);
                 } catch (IllegalArgumentException e) {
                     return DecodedRow.rejected(
                             sourceName,

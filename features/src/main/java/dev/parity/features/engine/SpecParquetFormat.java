@@ -2,10 +2,15 @@ package dev.parity.features.engine;
 
 import dev.parity.features.spec.FieldType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
@@ -65,9 +70,18 @@ public final class SpecParquetFormat implements StreamFormat<DecodedRow> {
                                 new org.apache.hadoop.fs.Path(file),
                                 new org.apache.hadoop.conf.Configuration()))) {
             schema = reader.getFooter().getFileMetaData().getSchema();
-        } catch (IOException e) {
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("--events: " + file + ": no such file", e);
+        } catch (IOException | RuntimeException e) {
+            // a file cut short, empty or of another format: Parquet says so in its own words
+            // (a RuntimeException for a missing magic number), one line is all a user needs
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new IllegalArgumentException(
-                    "--events: cannot read the Parquet footer of '" + file + "': " + e.getMessage(),
+                    "--events: "
+                            + new org.apache.flink.core.fs.Path(file).getName()
+                            + ": not a readable Parquet file ("
+                            + Csv.singleLine(why.replace(file, "the file"))
+                            + ")",
                     e);
         }
         String name = new org.apache.flink.core.fs.Path(file).getName();
@@ -225,6 +239,13 @@ public final class SpecParquetFormat implements StreamFormat<DecodedRow> {
                 continue;
             }
             Object v = r.get(decoder.field(f));
+            if (v instanceof Utf8 && !isUtf8((Utf8) v)) {
+                return DecodedRow.rejected(
+                        sourceName,
+                        index,
+                        "field '" + decoder.field(f) + "': not valid UTF-8 text",
+                        String.valueOf(r));
+            }
             if (v != null && microsPerUnit[f] > 1) {
                 v = Math.floorDiv(((Number) v).longValue(), microsPerUnit[f]);
             }
@@ -242,6 +263,26 @@ public final class SpecParquetFormat implements StreamFormat<DecodedRow> {
             return DecodedRow.ok(sourceName, index, decoder.decode(values));
         } catch (IllegalArgumentException e) {
             return DecodedRow.rejected(sourceName, index, e.getMessage(), String.valueOf(r));
+        }
+    }
+
+    /**
+     * Whether a Parquet string's bytes are UTF-8. Avro decodes them leniently (bad bytes become
+     * U+FFFD), so only a string holding U+FFFD needs its bytes checked.
+     */
+    private static boolean isUtf8(Utf8 s) {
+        if (s.toString().indexOf('\uFFFD') < 0) {
+            return true;
+        }
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(s.getBytes(), 0, s.getByteLength()));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

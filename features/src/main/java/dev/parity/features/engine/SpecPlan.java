@@ -356,22 +356,35 @@ public final class SpecPlan implements Serializable {
                 + " features}";
     }
 
-    /** An event kind with its fields by position. */
     /**
-     * A row's {@code required} fields and {@code checks} ({@link RowRules}), compiled over its
-     * fields; {@link #violation} says why a row breaks them.
+     * A row's {@code required} fields, string length limits and {@code checks} ({@link RowRules}),
+     * compiled over its fields; {@link #violation} says why a row breaks them.
      */
     public static final class Rules {
         private final int[] required;
         private final String[] requiredNames;
         private final SpecExpressions.Compiled[] checks;
         private final String[] reasons;
+        private final int[] strings; // positions of the string fields
+        private final int[] maxLength; // their limits, in code points
+        private final String[] stringNames;
         private final Map<String, Integer> positions = new LinkedHashMap<>();
 
         Rules(RowRules rules, Map<String, FieldType> fields) {
             int i = 0;
-            for (String f : fields.keySet()) {
-                positions.put(f, i++);
+            List<String> names = new ArrayList<>();
+            for (Map.Entry<String, FieldType> f : fields.entrySet()) {
+                if (f.getValue() == FieldType.STRING) {
+                    names.add(f.getKey());
+                }
+                positions.put(f.getKey(), i++);
+            }
+            this.stringNames = names.toArray(new String[0]);
+            this.strings = new int[stringNames.length];
+            this.maxLength = new int[stringNames.length];
+            for (int s = 0; s < strings.length; s++) {
+                strings[s] = positions.get(stringNames[s]);
+                maxLength[s] = rules.maxLength(stringNames[s]);
             }
             this.required = new int[rules.required().size()];
             this.requiredNames = rules.required().toArray(new String[0]);
@@ -387,20 +400,32 @@ public final class SpecPlan implements Serializable {
             }
         }
 
-        public boolean isEmpty() {
-            return required.length == 0 && checks.length == 0;
-        }
-
         /**
          * Why {@code values} (in field order, typed) break the rules, or null: {@code missing field
-         * 'f'} for a null required field, else the first failing check's reason with the values it
-         * read ({@code field 'distance' must not be negative: distance = -100}). A check reading a
-         * null field does not apply.
+         * 'f'} for a null required field, else {@code field 'f' is longer than N characters} for a
+         * string over its limit, else the first failing check's reason with the values it read
+         * ({@code field 'distance' must not be negative: distance = -100}). A check reading a null
+         * field does not apply.
          */
         public String violation(Object[] values) {
             for (int r = 0; r < required.length; r++) {
                 if (values[required[r]] == null) {
                     return "missing field '" + requiredNames[r] + "'";
+                }
+            }
+            for (int s = 0; s < strings.length; s++) {
+                String v = (String) values[strings[s]];
+                // length() bounds the code points from above: count them only past the limit
+                if (v != null
+                        && v.length() > maxLength[s]
+                        && v.codePointCount(0, v.length()) > maxLength[s]) {
+                    return "field '"
+                            + stringNames[s]
+                            + "' is longer than "
+                            + maxLength[s]
+                            + " characters ("
+                            + v.codePointCount(0, v.length())
+                            + ")";
                 }
             }
             for (int c = 0; c < checks.length; c++) {

@@ -122,5 +122,14 @@ public final class EventKind implements Serializable {
             rules.checks.add(new String[] {expression, reason});
             return this;
         }
+
+        /**
+         * An event whose string {@code field} is longer than {@code characters} is rejected
+         * (without this, the limit is {@link RowRules#DEFAULT_MAX_LENGTH}).
+         */
+        public Builder maxLength(String field, long characters) {
+            rules.maxLength.add(new Object[] {field, characters});
+            return this;
+        }
     }
 }

@@ -108,6 +108,15 @@ public final class Source implements Serializable {
             return this;
         }
 
+        /**
+         * A row whose string {@code field} is longer than {@code characters} is rejected (without
+         * this, the limit is {@link RowRules#DEFAULT_MAX_LENGTH}).
+         */
+        public Builder maxLength(String field, long characters) {
+            rules.maxLength.add(new Object[] {field, characters});
+            return this;
+        }
+
         /** Declares a field of the row; {@code type} as a spec writes it. */
         public Builder field(String field, String type) {
             fields.add(new String[] {field, type});

@@ -89,7 +89,8 @@ final class SpecCanonical {
 
     /**
      * Rules in declaration order (the first failing one is the reason a row gets); nothing at all
-     * without rules, so specs that declare none keep their fingerprints.
+     * without rules, so specs that declare none keep their fingerprints ({@code max_length} only
+     * when declared, so specs from before it existed keep theirs too).
      */
     private static void rules(ObjectNode node, RowRules rules) {
         if (rules.isEmpty()) {
@@ -100,6 +101,10 @@ final class SpecCanonical {
         ArrayNode checks = node.putArray("checks");
         for (RowRules.Check c : rules.checks()) {
             checks.addObject().put("expr", c.expression().canonical()).put("reason", c.reason());
+        }
+        if (!rules.declaredMaxLengths().isEmpty()) {
+            ObjectNode limits = node.putObject("max_length");
+            new TreeMap<>(rules.declaredMaxLengths()).forEach(limits::put);
         }
     }
 

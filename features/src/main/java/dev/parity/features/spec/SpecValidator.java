@@ -366,9 +366,41 @@ final class SpecValidator {
             }
             checks.add(new RowRules.Check(x, c[1] == null ? "check failed: " + x.text() : c[1]));
         }
-        return required.isEmpty() && checks.isEmpty()
+        Map<String, Integer> maxLength = new LinkedHashMap<>();
+        for (Object[] m : raw.maxLength) {
+            String f = (String) m[0];
+            long n = (Long) m[1];
+            String where = "max_length." + f;
+            if (f == null || !fields.containsKey(f)) {
+                throw fail(entry, "max_length", notAField(f, over, fields));
+            }
+            if (fields.get(f) != FieldType.STRING) {
+                throw fail(
+                        entry,
+                        where,
+                        "'"
+                                + f
+                                + "' is a "
+                                + fields.get(f).specName()
+                                + "; only a string has a length");
+            }
+            if (maxLength.containsKey(f)) {
+                throw fail(entry, where, "'" + f + "' is listed twice");
+            }
+            if (n < 1 || n > RowRules.LARGEST_MAX_LENGTH) {
+                throw fail(
+                        entry,
+                        where,
+                        "must be from 1 to "
+                                + RowRules.LARGEST_MAX_LENGTH
+                                + " characters, got "
+                                + n);
+            }
+            maxLength.put(f, (int) n);
+        }
+        return required.isEmpty() && checks.isEmpty() && maxLength.isEmpty()
                 ? RowRules.NONE
-                : new RowRules(required, checks);
+                : new RowRules(required, checks, maxLength);
     }
 
     /** Compiles {@code text} over {@code env}; a bare unknown name gets a field-list message. */

@@ -27,8 +27,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 final class SpecYaml {
     private static final List<String> TOP =
             List.of("name", "events", "source", "query", "features", "json");
-    private static final List<String> KIND = List.of("fields", "id", "time", "required", "checks");
-    private static final List<String> SOURCE = List.of("fields", "emit", "required", "checks");
+    private static final List<String> KIND =
+            List.of("fields", "id", "time", "required", "checks", "max_length");
+    private static final List<String> SOURCE =
+            List.of("fields", "emit", "required", "checks", "max_length");
     private static final List<String> EMIT = List.of("event", "values");
     private static final List<String> QUERY = List.of("event", "context", "label");
     private static final List<String> CONTEXT = List.of("name", "expr", "type");
@@ -191,7 +193,7 @@ final class SpecYaml {
                             readFields(kind.get("fields"), entry, k::field);
                             k.id(scalar(kind.get("id"), entry, "id"));
                             k.time(scalar(kind.get("time"), entry, "time"));
-                            readRules(kind, entry, k::require, k::check);
+                            readRules(kind, entry, k::require, k::check, k::maxLength);
                         });
             }
         }
@@ -210,12 +212,34 @@ final class SpecYaml {
             }
         }
 
-        /** {@code required: [fields]} and {@code checks: ["expr" or {expr, reason}]}. */
+        /**
+         * {@code required: [fields]}, {@code checks: ["expr" or {expr, reason}]} and {@code
+         * max_length: {field: characters}}.
+         */
         private void readRules(
                 JsonNode node,
                 String entry,
                 java.util.function.Consumer<String> require,
-                java.util.function.BiConsumer<String, String> check) {
+                java.util.function.BiConsumer<String, String> check,
+                java.util.function.ObjLongConsumer<String> maxLength) {
+            JsonNode limits = node.get("max_length");
+            if (present(limits)) {
+                requireMapping(
+                        limits,
+                        entry,
+                        "max_length",
+                        "string field names to a length in characters (like {note: 4096})");
+                for (Map.Entry<String, JsonNode> f : entries(limits)) {
+                    JsonNode n = f.getValue();
+                    if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                        throw fail(
+                                entry,
+                                "max_length." + f.getKey(),
+                                "expected a whole number of characters, got " + kind(n));
+                    }
+                    maxLength.accept(f.getKey(), n.longValue());
+                }
+            }
             JsonNode required = node.get("required");
             if (present(required)) {
                 if (!required.isArray()) {
@@ -269,7 +293,7 @@ final class SpecYaml {
             b.source(
                     s -> {
                         readFields(source.get("fields"), "source", s::field);
-                        readRules(source, "source", s::require, s::check);
+                        readRules(source, "source", s::require, s::check, s::maxLength);
                         if (!present(emit)) {
                             return;
                         }

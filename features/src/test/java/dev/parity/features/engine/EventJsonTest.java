@@ -77,4 +77,19 @@ class EventJsonTest {
         assertThat(bad.source).isEqualTo("t");
         assertThat(bad.raw).isEqualTo("{\"kind\":\"refund\",\"id\":1,\"ts\":1,\"card\":7}");
     }
+
+    @Test
+    void overLongStringsAndBytesThatAreNotUtf8AreDeadLetters() {
+        String card = "c".repeat(1025);
+        assertThat(
+                        decode("{\"kind\":\"refund\",\"id\":1,\"ts\":1,\"card\":\"" + card + "\"}")
+                                .reason)
+                .isEqualTo("field 'card' is longer than 1024 characters (1025)");
+        byte[] latin1 =
+                "{\"kind\":\"refund\",\"id\":1,\"ts\":1,\"card\":\"S\u00e3o\"}"
+                        .getBytes(StandardCharsets.ISO_8859_1);
+        DecodedRow bad = JSON.decode("t", 3L, latin1);
+        assertThat(bad.isValid()).isFalse();
+        assertThat(bad.reason).startsWith("malformed JSON").contains("UTF-8");
+    }
 }

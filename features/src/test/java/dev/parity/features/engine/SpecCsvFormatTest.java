@@ -237,6 +237,114 @@ class SpecCsvFormatTest {
     }
 
     @Test
+    void rejectsBytesThatAreNotUtf8WithTheirLineAndReadsOn() throws IOException {
+        // the bad bytes near the start (inside Jackson's first buffer) and far into the file
+        StringBuilder good = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            good.append(i + 10).append(",2001-01-01T00:01:00Z,5,740,ORD,JFK\n");
+        }
+        byte[] latin1 =
+                "2,2001-01-01T00:01:00Z,5,740,S\u00c3O,JFK\n".getBytes(StandardCharsets.ISO_8859_1);
+        // a three-byte character cut after two bytes
+        byte[] truncated = {'J', (byte) 0xE2, (byte) 0x82, '\n'};
+        Path f = dir.resolve("latin1.csv");
+        try (OutputStream out = Files.newOutputStream(f)) {
+            out.write(FLIGHTS_HEADER.getBytes(StandardCharsets.UTF_8));
+            out.write("1,2001-01-01T00:01:00Z,5,740,ORD,JFK\n".getBytes(StandardCharsets.UTF_8));
+            out.write(latin1);
+            out.write(good.toString().getBytes(StandardCharsets.UTF_8));
+            out.write("3,2001-01-01T00:01:00Z,5,740,ORD,".getBytes(StandardCharsets.UTF_8));
+            out.write(truncated);
+            out.write(
+                    "4,2001-01-01T00:01:00Z,5,740,S\u00e3o,JFK\n".getBytes(StandardCharsets.UTF_8));
+        }
+
+        List<DecodedRow> rows = readAll(f, RowDecoder.forSource(FLIGHTS));
+
+        assertThat(rows).hasSize(5004);
+        assertThat(rows.get(1).line).isEqualTo(3L);
+        assertThat(rows.get(1).reason).isEqualTo("field 'origin': not valid UTF-8 text");
+        DecodedRow late = rows.get(5002);
+        assertThat(late.line).isEqualTo(5004L);
+        assertThat(late.reason).isEqualTo("field 'destination': not valid UTF-8 text");
+        assertThat(rows)
+                .filteredOn(r -> !r.isValid())
+                .extracting(r -> r.line)
+                .containsExactly(3L, 5004L);
+        // valid multi-byte text on either side is read as written
+        assertThat(rows.get(5003).events[0].values).contains("S\u00e3o");
+    }
+
+    @Test
+    void rejectsStringsOverTheirLengthLimit() throws IOException {
+        String limit = "x".repeat(1024);
+        String over = "x".repeat(1025);
+        // 1024 characters of four UTF-8 bytes each are within the limit: it counts characters
+        String wide = "\uD83D\uDE80".repeat(1024);
+        List<DecodedRow> rows =
+                flights(
+                        "long.csv",
+                        FLIGHTS_HEADER
+                                + "1,2001-01-01T00:01:00Z,5,740,"
+                                + limit
+                                + ",JFK\n"
+                                + "2,2001-01-01T00:01:00Z,5,740,"
+                                + over
+                                + ",JFK\n"
+                                + "3,2001-01-01T00:01:00Z,5,740,ORD,"
+                                + wide
+                                + "\n"
+                                + "4,2001-01-01T00:01:00Z,5,740,ORD,"
+                                + wide
+                                + "x\n");
+
+        assertThat(rows)
+                .extracting(r -> r.reason)
+                .containsExactly(
+                        null,
+                        "field 'origin' is longer than 1024 characters (1025)",
+                        null,
+                        "field 'destination' is longer than 1024 characters (1025)");
+        assertThat(rows.get(1).raw).contains(over);
+
+        SpecPlan declared =
+                SpecPlan.of(
+                        FeatureSpec.parse(
+                                "name: notes\n"
+                                        + "events:\n"
+                                        + "  note:\n"
+                                        + "    fields: {id: long, ts: timestamp, who: string,"
+                                        + " text: string}\n"
+                                        + "    id: id\n"
+                                        + "    time: ts\n"
+                                        + "    max_length: {who: 3, text: 4096}\n"
+                                        + "query: {event: note, context: [text]}\n"
+                                        + "features:\n"
+                                        + "  - {name: n, event: note, key: [who], window: 1d,"
+                                        + " aggregation: count}\n",
+                                "notes.yaml"));
+        List<DecodedRow> notes =
+                readAll(
+                        file(
+                                "notes.csv",
+                                "id,ts,who,text\n"
+                                        + "1,2001-01-01T00:01:00Z,abc,"
+                                        + "y".repeat(4096)
+                                        + "\n"
+                                        + "2,2001-01-01T00:01:00Z,abcd,y\n"
+                                        + "3,2001-01-01T00:01:00Z,abc,"
+                                        + "y".repeat(4097)
+                                        + "\n"),
+                        RowDecoder.forKind(declared, "note"));
+        assertThat(notes)
+                .extracting(r -> r.reason)
+                .containsExactly(
+                        null,
+                        "field 'who' is longer than 3 characters (4)",
+                        "field 'text' is longer than 4096 characters (4097)");
+    }
+
+    @Test
     void valuesAreReadAsWrittenWithoutTrimming() throws IOException {
         List<DecodedRow> rows =
                 flights(
@@ -383,8 +491,7 @@ class SpecCsvFormatTest {
                 .hasMessage("quote.csv:1: not valid CSV: Missing closing quote for value");
         assertThatThrownBy(() -> readAll(latin1, decoder))
                 .isInstanceOf(IOException.class)
-                .hasMessageStartingWith(
-                        "latin1.csv:1: not valid CSV: Invalid UTF-8 start byte 0xfc");
+                .hasMessage("latin1.csv:1: the header is not valid UTF-8 text: \uFFFD");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.parity.features.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.entry;
 
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +94,7 @@ class SpecValidationTest {
         assertFails(
                 payments("    time: ts ", "    tme: ts "),
                 "my.yaml: events.payment: tme: unknown key (did you mean 'time'?); expected one of"
-                        + " fields, id, time, required, checks");
+                        + " fields, id, time, required, checks, max_length");
         assertFails(
                 payments("  label: fraud", "  labels: fraud"),
                 "my.yaml: query: labels: unknown key (did you mean 'label'?); expected one of"
@@ -720,6 +721,46 @@ class SpecValidationTest {
                                 .getMessage())
                 .startsWith("my.yaml: events.payment.checks[0]: ")
                 .contains("why");
+    }
+
+    @Test
+    void maxLengthIsReadCheckedAndPartOfTheFingerprint() {
+        FeatureSpec spec =
+                FeatureSpec.parse(
+                        payments(RULES_AT, RULES_AT + "    max_length: {merchant: 64, card: 19}\n"),
+                        "my.yaml");
+        RowRules rules = spec.events().get(0).rules();
+        assertThat(rules.declaredMaxLengths())
+                .containsExactly(entry("merchant", 64), entry("card", 19));
+        assertThat(rules.maxLength("card")).isEqualTo(19);
+        assertThat(TestingSpecs.payments().events().get(0).rules().maxLength("card"))
+                .isEqualTo(RowRules.DEFAULT_MAX_LENGTH);
+        assertThat(spec.fingerprint()).isNotEqualTo(TestingSpecs.payments().fingerprint());
+        // declaration order does not matter to the fingerprint
+        FeatureSpec swapped =
+                FeatureSpec.parse(
+                        payments(RULES_AT, RULES_AT + "    max_length: {card: 19, merchant: 64}\n"),
+                        "my.yaml");
+        assertThat(swapped.fingerprint()).isEqualTo(spec.fingerprint());
+
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    max_length: {amount: 10}\n"),
+                "my.yaml: events.payment: max_length.amount: 'amount' is a double; only a string"
+                        + " has a length");
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    max_length: {cart: 10}\n"),
+                "my.yaml: events.payment: max_length: 'cart' is not a field of event 'payment' "
+                        + FIELDS);
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    max_length: {card: 0}\n"),
+                "my.yaml: events.payment: max_length.card: must be from 1 to 16777216 characters,"
+                        + " got 0");
+        assertFails(
+                payments(RULES_AT, RULES_AT + "    max_length: {card: 1.5}\n"),
+                "my.yaml: events.payment: max_length.card: expected a whole number of characters,"
+                        + " got '1.5'");
+        assertThat(failure(payments(RULES_AT, RULES_AT + "    max_length: 64\n")).getMessage())
+                .startsWith("my.yaml: events.payment: max_length: ");
     }
 
     // ---- json
