@@ -78,6 +78,12 @@ public final class Replay {
     public Result run() throws Exception {
         BackfillJob.Input input = BackfillJob.inputs(plan, List.of(events)).get(0);
         BackfillJob.checkInput(events, input);
+        KafkaPreflight.check(
+                bootstrapServers,
+                new Properties(),
+                KafkaPreflight.TIMEOUT,
+                true,
+                "--topic=" + topic);
         EventJson json = new EventJson(plan);
         AtomicReference<Exception> failure = new AtomicReference<>();
         AtomicLong acked = new AtomicLong();

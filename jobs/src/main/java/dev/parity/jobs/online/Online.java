@@ -3,6 +3,7 @@ package dev.parity.jobs.online;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.jobs.LocalFlink;
 import dev.parity.jobs.batch.JdbcTarget;
+import dev.parity.jobs.kafka.KafkaPreflight;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
 import dev.parity.models.ModelManifest;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Properties;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -115,6 +117,12 @@ public final class Online {
         ModelGate gate = ModelGate.builder().build();
         ModelContract contract = onlineContract(plan, model);
         ModelManifest manifest = ModelRegistry.load(model, gate, contract).manifest();
+        KafkaPreflight.check(
+                bootstrapServers,
+                new Properties(),
+                KafkaPreflight.TIMEOUT,
+                false,
+                "--requests-topic=" + requestsTopic);
 
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, !onCluster);
         // bounded restarts: a poison request must not restart the job forever (a known Flink trap)

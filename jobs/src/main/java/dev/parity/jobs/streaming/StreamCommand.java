@@ -1,6 +1,7 @@
 package dev.parity.jobs.streaming;
 
 import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.kafka.KafkaPreflight;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,6 +142,14 @@ public final class StreamCommand implements Callable<Integer> {
         Configuration conf = configuration();
         StreamExecutionEnvironment env;
         StreamingPredictionJob job = StreamingPredictionJob.fromConfig(conf);
+        KafkaPreflight.check(
+                StreamingOptions.required(conf, StreamingOptions.BOOTSTRAP_SERVERS),
+                StreamingOptions.clientProperties(conf),
+                KafkaPreflight.TIMEOUT,
+                false,
+                StreamingOptions.EVENTS_TOPIC.key()
+                        + "="
+                        + conf.get(StreamingOptions.EVENTS_TOPIC));
         env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         job.build(env);
         System.out.printf(
