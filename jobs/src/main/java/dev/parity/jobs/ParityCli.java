@@ -9,6 +9,7 @@ import dev.parity.jobs.batch.BatchPredictCommand;
 import dev.parity.jobs.data.SampleCommand;
 import dev.parity.jobs.demo.DemoCommand;
 import dev.parity.jobs.kafka.ReplayCommand;
+import dev.parity.jobs.local.LocalCommand;
 import dev.parity.jobs.model.BaselineCommand;
 import dev.parity.jobs.online.OnlineCommand;
 import dev.parity.jobs.spec.ValidateCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             StreamCommand.class,
             ValidateCommand.class,
+            LocalCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ParityCli implements Runnable {
