@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "train",
+        mixinStandardHelpOptions = true,
         description = {
             "Trains an MLP regressor with DJL/PyTorch on a training file, exports it to ONNX,"
                     + " checks ONNX Runtime against DJL and registers <out>/<name>/<version>.",
@@ -47,12 +48,6 @@ import picocli.CommandLine.Option;
         })
 public final class TrainCommand implements Callable<Integer> {
     static final int WORSE_THAN_BASELINE = 3;
-
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Show this help message and exit.")
-    boolean help;
 
     @Option(
             names = "--features",
@@ -88,7 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
     String name;
 
     @Option(
-            names = {"--version", "--model-version"},
+            names = "--model-version",
             paramLabel = "N",
             description = "Model version. Default: one above the highest numeric version.")
     String version;
