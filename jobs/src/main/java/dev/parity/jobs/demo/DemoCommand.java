@@ -121,7 +121,13 @@ public final class DemoCommand implements Callable<Integer> {
                             + " Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            paramLabel = "N",
+            description =
+                    "Parallelism of the streaming job (the events topic gets at least as many"
+                            + " partitions). Default: ${DEFAULT-VALUE}.")
     int parallelism;
 
     @Option(

@@ -52,7 +52,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(
             names = "--topic",
             defaultValue = "flights.events",
-            description = "Topic. Default: ${DEFAULT-VALUE}.")
+            paramLabel = "TOPIC",
+            description = "Kafka topic the events are written to. Default: ${DEFAULT-VALUE}.")
     String topic;
 
     @ArgGroup(exclusive = true)
@@ -73,7 +74,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(
             names = "--progress-interval-ms",
             defaultValue = "2000",
-            description = "Progress output period; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+            paramLabel = "MS",
+            description =
+                    "Progress output period in milliseconds; 0 turns it off. Default: ${DEFAULT-VALUE}.")
     long progressMillis;
 
     @Override

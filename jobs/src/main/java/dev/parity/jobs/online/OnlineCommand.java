@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
                     + " baseline --features-set online; docs/SPEC.md)."
         })
 public final class OnlineCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT")
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (comma-separated) of both topics.")
     String bootstrapServers;
 
     @Option(
@@ -52,13 +56,19 @@ public final class OnlineCommand implements Callable<Integer> {
     @Option(
             names = "--requests-topic",
             defaultValue = "flights.requests",
-            description = "Default: ${DEFAULT-VALUE}.")
+            paramLabel = "TOPIC",
+            description =
+                    "Kafka topic the requests are read from, one query event of the spec as JSON"
+                            + " each. Default: ${DEFAULT-VALUE}.")
     String requestsTopic;
 
     @Option(
             names = "--responses-topic",
             defaultValue = "flights.responses",
-            description = "Default: ${DEFAULT-VALUE}.")
+            paramLabel = "TOPIC",
+            description =
+                    "Kafka topic the responses are written to, one per request, in transactions."
+                            + " Default: ${DEFAULT-VALUE}.")
     String responsesTopic;
 
     @Option(
@@ -74,7 +84,12 @@ public final class OnlineCommand implements Callable<Integer> {
                     "Responses become visible to read_committed consumers at each checkpoint. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--parallelism", defaultValue = "1", paramLabel = "N")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
+            paramLabel = "N",
+            description =
+                    "Parallelism of the lookup and scoring operators. Default: ${DEFAULT-VALUE}.")
     int parallelism;
 
     @Option(
