@@ -89,12 +89,18 @@ class BackfillPredictionsITCase {
                 registry.resolve("model.onnx"), java.util.Arrays.copyOf(model, model.length / 2));
         Files.copy(Path.of(MODEL, "manifest.json"), registry.resolve("manifest.json"));
         Path out = tmp.resolve("out");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("predictions.csv"), "stale\n");
-        Files.writeString(out.resolve("features.csv"), "stale\n");
-
         assertThat(backfill(out, "--model", registry.toString())).isEqualTo(2);
-        assertThat(out.resolve("predictions.csv")).doesNotExist();
-        assertThat(out.resolve("features.csv")).as("no earlier result left behind").doesNotExist();
+        assertThat(out).as("a refused run leaves no directory it created").doesNotExist();
+
+        // with --overwrite, an earlier result is replaced only by a run that succeeds
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("predictions.csv"), "earlier\n");
+        Files.writeString(out.resolve("features.csv"), "earlier\n");
+        assertThat(backfill(out, "--model", registry.toString(), "--overwrite")).isEqualTo(2);
+        assertThat(out.resolve("predictions.csv")).hasContent("earlier\n");
+        assertThat(out.resolve("features.csv")).as("no mix of two runs").hasContent("earlier\n");
+        try (var entries = Files.list(out)) {
+            assertThat(entries).hasSize(2);
+        }
     }
 }

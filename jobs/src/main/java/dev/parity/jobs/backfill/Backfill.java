@@ -5,6 +5,7 @@ import dev.parity.features.engine.PipelineCounters;
 import dev.parity.features.engine.RowCsv;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.OutputPaths;
 import dev.parity.jobs.ProgressReporter;
 import dev.parity.models.ModelContract;
 import dev.parity.models.ModelGate;
@@ -20,13 +21,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -50,24 +52,21 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * }</pre>
  *
  * Inputs are checked (headers, Parquet footers, the model against the spec) before the job starts;
- * a failed or refused run leaves no file that could pass for a result.
+ * a failed or refused run leaves no file that could pass for a result. {@code --out} must be an
+ * empty or missing directory, or {@link Builder#overwrite} must be set; the run writes into a
+ * staging directory inside it ({@value #STAGING}, the part files included) and only a run that
+ * succeeded replaces the directory's old contents with its files. A failed run leaves the old
+ * contents as they were, and no directory it created.
  */
 public final class Backfill {
-    static final String[] OUTPUT_FILES = {
-        "features.csv",
-        "rejected.csv",
-        "late.csv",
-        "incomplete.csv",
-        "predictions.csv",
-        "unscorable.csv",
-        "shadow_predictions.csv",
-        "summary.json"
-    };
+    /** Where a run writes inside {@code --out} until it has succeeded. */
+    static final String STAGING = ".parity-staging";
 
     private final SpecPlan plan;
     private final String specLabel;
     private final List<String> eventFiles;
     private final Path out;
+    private final boolean overwrite;
     private final RuntimeExecutionMode mode;
     private final int parallelism;
     private final Duration allowedLateness;
@@ -85,6 +84,7 @@ public final class Backfill {
         this.specLabel = b.specLabel;
         this.eventFiles = List.copyOf(b.events);
         this.out = b.out;
+        this.overwrite = b.overwrite;
         this.mode = b.mode;
         this.parallelism = b.parallelism;
         this.allowedLateness = b.allowedLateness;
@@ -120,14 +120,6 @@ public final class Backfill {
      *     refused (no job started)
      */
     public Summary run() throws Exception {
-        // A run never leaves an earlier run's outputs behind: after a failed or refused run the
-        // directory holds no file that could pass for a result. Each file appears atomically
-        // (written to .tmp, then moved) once the job has finished.
-        if (Files.isDirectory(out)) {
-            for (String file : OUTPUT_FILES) {
-                Files.deleteIfExists(out.resolve(file));
-            }
-        }
         ScoringOperator<FeatureRow> scoring = null;
         ModelManifest manifest = null;
         if (model != null) {
@@ -145,9 +137,35 @@ public final class Backfill {
         for (int i = 0; i < inputs.size(); i++) {
             BackfillJob.checkInput(eventFiles.get(i), inputs.get(i));
         }
-        Files.createDirectories(out);
-        ScoringOperator<FeatureRow> specScoring = scoring;
+        // checked again: the directory may have changed since build()
+        checkOut(out, overwrite);
+        Path created = OutputPaths.createDirectories("--out", out);
+        Path staging = out.resolve(STAGING);
+        try {
+            OutputPaths.deleteRecursively(staging); // a killed run's
+            Files.createDirectories(staging);
+            Summary summary = run(staging, scoring, manifest, inputs);
+            publish(staging);
+            return summary;
+        } catch (Exception | Error e) {
+            try {
+                OutputPaths.deleteRecursively(created != null ? created : staging);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** The job into {@code staging}: its part files, the merged files and the summary. */
+    private Summary run(
+            Path staging,
+            ScoringOperator<FeatureRow> specScoring,
+            ModelManifest manifest,
+            List<BackfillJob.Input> inputs)
+            throws Exception {
         return execute(
+                staging,
                 parts ->
                         new BackfillJob(plan, inputs, parts.dir, allowedLateness, specScoring)
                                 .build(parts.env),
@@ -179,6 +197,32 @@ public final class Backfill {
         }
     }
 
+    /**
+     * Replaces what {@code out} holds (nothing, unless {@code --overwrite}) with the files of
+     * {@code staging}, then removes it. Old entries go first, so the directory never mixes two
+     * runs' files.
+     */
+    private void publish(Path staging) throws IOException {
+        try (Stream<Path> old = Files.list(out)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                if (!p.getFileName().toString().equals(STAGING)) {
+                    OutputPaths.deleteRecursively(p);
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Files.delete(staging);
+    }
+
+    /** {@code --out}: a writable directory, empty unless {@code overwrite}, or one to create. */
+    static void checkOut(Path out, boolean overwrite) {
+        OutputPaths.checkDirectory("--out", out, true, overwrite, Set.of(STAGING));
+    }
+
     /** Adds a backfill's sources, operators and sinks. */
     @FunctionalInterface
     private interface Graph {
@@ -191,6 +235,7 @@ public final class Backfill {
      * run.
      */
     private Summary execute(
+            Path dir,
             Graph graph,
             String featuresHeader,
             String banner,
@@ -201,8 +246,7 @@ public final class Backfill {
             String fingerprint,
             ModelManifest manifest)
             throws Exception {
-        Path parts = out.resolve("_parts");
-        deleteRecursively(parts);
+        Path parts = dir.resolve("_parts");
         Files.createDirectories(parts);
         RuntimeExecutionMode runtime = mode;
         Configuration conf = LocalFlink.configuration(runtime, true);
@@ -218,96 +262,87 @@ public final class Backfill {
         graph.build(new Parts(parts.toString(), env));
         console.print(banner);
         long start = System.nanoTime();
-        try {
-            JobExecutionResult result = env.execute(jobName);
-            long featureRows =
-                    PartMerger.merge(
-                            parts,
-                            BackfillOutputs.FEATURES,
-                            featuresHeader,
-                            out.resolve("features.csv"),
-                            true);
-            long rejected =
-                    PartMerger.merge(
-                            parts,
-                            BackfillOutputs.REJECTED,
-                            BackfillOutputs.REJECTED_HEADER,
-                            out.resolve("rejected.csv"),
-                            false);
-            long late =
-                    PartMerger.merge(
-                            parts,
-                            BackfillOutputs.LATE,
-                            BackfillOutputs.LATE_HEADER,
-                            out.resolve("late.csv"),
-                            true);
-            long incomplete =
-                    PartMerger.merge(
-                            parts,
-                            BackfillOutputs.INCOMPLETE,
-                            BackfillOutputs.INCOMPLETE_HEADER,
-                            out.resolve("incomplete.csv"),
-                            true);
-            long[] scored = manifest == null ? null : mergePredictions(parts);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            deleteRecursively(parts);
+        JobExecutionResult result = env.execute(jobName);
+        long featureRows =
+                PartMerger.merge(
+                        parts,
+                        BackfillOutputs.FEATURES,
+                        featuresHeader,
+                        dir.resolve("features.csv"),
+                        true);
+        long rejected =
+                PartMerger.merge(
+                        parts,
+                        BackfillOutputs.REJECTED,
+                        BackfillOutputs.REJECTED_HEADER,
+                        dir.resolve("rejected.csv"),
+                        false);
+        long late =
+                PartMerger.merge(
+                        parts,
+                        BackfillOutputs.LATE,
+                        BackfillOutputs.LATE_HEADER,
+                        dir.resolve("late.csv"),
+                        true);
+        long incomplete =
+                PartMerger.merge(
+                        parts,
+                        BackfillOutputs.INCOMPLETE,
+                        BackfillOutputs.INCOMPLETE_HEADER,
+                        dir.resolve("incomplete.csv"),
+                        true);
+        long[] scored = manifest == null ? null : mergePredictions(parts, dir);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        OutputPaths.deleteRecursively(parts);
 
-            Summary s = new Summary();
-            if (specLabel != null) {
-                s.put("spec", specLabel);
-            }
-            s.put("events", eventsLabel);
-            s.put("mode", mode.name().toLowerCase(Locale.ROOT));
-            s.put("parallelism", parallelism);
-            s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
-            s.put("rows_out", featureRows);
-            s.put("rejected_rows", rejected);
-            s.put("late_events", late);
-            s.put("incomplete_vectors", incomplete);
-            s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
-            s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
-            if (manifest != null) {
-                s.put("model", manifest.name + "/" + manifest.version);
-                s.put("predictions", scored[0]);
-                s.put("unscorable", scored[1]);
-            }
-            s.put("feature_set", featureSet);
-            s.put("feature_set_fingerprint", fingerprint);
-            checkAccounting(result, featureRows, rejected, late);
-            if (scored != null && scored[0] + scored[1] != featureRows) {
-                throw new IllegalStateException(
-                        String.format(
-                                "scoring lost or duplicated records: %d rows, but %d"
-                                        + " predictions + %d unscorable",
-                                featureRows, scored[0], scored[1]));
-            }
-            Files.writeString(out.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
-            return s;
-        } catch (Exception e) {
-            // Nothing that looks like a result may survive a failed run.
-            for (String file : OUTPUT_FILES) {
-                Files.deleteIfExists(out.resolve(file));
-                Files.deleteIfExists(out.resolve(file + ".tmp"));
-            }
-            throw e;
+        Summary s = new Summary();
+        if (specLabel != null) {
+            s.put("spec", specLabel);
         }
+        s.put("events", eventsLabel);
+        s.put("mode", mode.name().toLowerCase(Locale.ROOT));
+        s.put("parallelism", parallelism);
+        s.put("rows_in", counter(result, PipelineCounters.ROWS_READ));
+        s.put("rows_out", featureRows);
+        s.put("rejected_rows", rejected);
+        s.put("late_events", late);
+        s.put("incomplete_vectors", incomplete);
+        s.put("wall_time_s", Math.round(seconds * 100) / 100.0);
+        s.put("rows_per_s", Math.round(counter(result, PipelineCounters.ROWS_READ) / seconds));
+        if (manifest != null) {
+            s.put("model", manifest.name + "/" + manifest.version);
+            s.put("predictions", scored[0]);
+            s.put("unscorable", scored[1]);
+        }
+        s.put("feature_set", featureSet);
+        s.put("feature_set_fingerprint", fingerprint);
+        checkAccounting(result, featureRows, rejected, late);
+        if (scored != null && scored[0] + scored[1] != featureRows) {
+            throw new IllegalStateException(
+                    String.format(
+                            "scoring lost or duplicated records: %d rows, but %d"
+                                    + " predictions + %d unscorable",
+                            featureRows, scored[0], scored[1]));
+        }
+        Files.writeString(dir.resolve("summary.json"), s.toJson(), StandardCharsets.UTF_8);
+        return s;
     }
 
     /** Merges predictions.csv (and the shadow's) and unscorable.csv; their line counts. */
-    private long[] mergePredictions(Path parts) throws IOException {
+    private long[] mergePredictions(Path parts, Path dir) throws IOException {
         long predictions =
                 PartMerger.merge(
                         parts,
                         BackfillOutputs.PREDICTIONS,
                         BackfillOutputs.PREDICTIONS_HEADER,
-                        out.resolve("predictions.csv"),
+                        dir.resolve("predictions.csv"),
                         true);
         if (shadowModel != null) {
             PartMerger.merge(
                     parts,
                     BackfillOutputs.SHADOW,
                     BackfillOutputs.PREDICTIONS_HEADER,
-                    out.resolve("shadow_predictions.csv"),
+                    dir.resolve("shadow_predictions.csv"),
                     true);
         }
         long unscorable =
@@ -315,7 +350,7 @@ public final class Backfill {
                         parts,
                         BackfillOutputs.UNSCORABLE,
                         BackfillOutputs.UNSCORABLE_HEADER,
-                        out.resolve("unscorable.csv"),
+                        dir.resolve("unscorable.csv"),
                         true);
         return new long[] {predictions, unscorable};
     }
@@ -338,17 +373,6 @@ public final class Backfill {
     private static long counter(JobExecutionResult result, String name) {
         Object v = result.getAccumulatorResult(name);
         return v == null ? 0L : ((Number) v).longValue();
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** Ordered key-value summary, printed and written as JSON. */
@@ -400,6 +424,7 @@ public final class Backfill {
         private String specLabel;
         private List<String> events = List.of();
         private Path out;
+        private boolean overwrite;
         private RuntimeExecutionMode mode = RuntimeExecutionMode.BATCH;
         private int parallelism = 2;
         private Duration allowedLateness = Duration.ofMinutes(5);
@@ -428,9 +453,21 @@ public final class Backfill {
             return this;
         }
 
-        /** The local output directory, created if missing. */
+        /**
+         * The local output directory, created if missing; an existing one must be empty unless
+         * {@link #overwrite}.
+         */
         public Builder out(Path out) {
             this.out = out;
+            return this;
+        }
+
+        /**
+         * Whether a non-empty {@link #out} may be replaced: its old contents are deleted once the
+         * run has succeeded (and kept when it fails). Default: false, a non-empty one is refused.
+         */
+        public Builder overwrite(boolean overwrite) {
+            this.overwrite = overwrite;
             return this;
         }
 
@@ -524,6 +561,7 @@ public final class Backfill {
             if (shadowModel != null && model == null) {
                 throw new IllegalArgumentException("--shadow-model needs --model");
             }
+            checkOut(out, overwrite);
             return new Backfill(this);
         }
     }

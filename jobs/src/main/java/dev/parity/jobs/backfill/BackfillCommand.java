@@ -54,8 +54,17 @@ public final class BackfillCommand implements Callable<Integer> {
             names = "--out",
             required = true,
             paramLabel = "DIR",
-            description = "Local output directory (created if missing).")
+            description =
+                    "Local output directory, created if missing; an existing one must be empty"
+                            + " (see --overwrite).")
     Path out;
+
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Replace the contents of a non-empty --out, once the run has succeeded (a"
+                            + " failed run leaves them as they were).")
+    boolean overwrite;
 
     @Option(
             names = "--mode",
@@ -150,6 +159,7 @@ public final class BackfillCommand implements Callable<Integer> {
                         .specLabel(spec == null ? null : spec.toString())
                         .events(eventFiles)
                         .out(out)
+                        .overwrite(overwrite)
                         .mode(
                                 mode == Mode.batch
                                         ? RuntimeExecutionMode.BATCH
