@@ -8,6 +8,7 @@ import dev.parity.features.engine.SpecFileInput;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
+import dev.parity.jobs.OutputPaths;
 import dev.parity.jobs.backfill.BackfillJob;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -66,14 +67,16 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SpecPlan plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
+        OutputPaths.checkFile("--out", out);
         BackfillJob.Input in = BackfillJob.inputs(plan, List.of(events)).get(0);
         BackfillJob.checkInput(events, in);
         RowDecoder decoder = in.decoder.wholeRows();
         long cutoff = before.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
         long[] counts = new long[3]; // written, later, rejected
         Path dir = out.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        Path created = OutputPaths.createDirectories("--out", dir);
         Path partial = Files.createTempFile(dir, out.getFileName().toString(), ".partial");
+        boolean written = false;
         try {
             try (BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
                 w.write(String.join(",", decoder.fields()));
@@ -98,8 +101,12 @@ public final class SampleCommand implements Callable<Integer> {
                         });
             }
             Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING);
+            written = true;
         } finally {
             Files.deleteIfExists(partial);
+            if (!written) {
+                OutputPaths.deleteRecursively(created); // a directory made for nothing
+            }
         }
         System.out.printf(
                 "sample: %,d %s before %s (%s) -> %s; %,d later, %,d invalid rows skipped%n",

@@ -4,6 +4,7 @@ import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
 import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.OutputPaths;
 import dev.parity.jobs.backfill.Backfill;
 import dev.parity.jobs.backfill.BackfillJob;
 import dev.parity.jobs.kafka.EmbeddedKafka;
@@ -24,8 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -70,12 +73,24 @@ public final class DemoCommand implements Callable<Integer> {
         return home == null || home.isBlank() ? path : Path.of(home, path).toString();
     }
 
+    /** The file that marks a directory as a demo's output, which the next demo may replace. */
+    static final String MARKER = ".parity-demo";
+
     @Option(
             names = "--out",
             defaultValue = "out/demo",
             paramLabel = "DIR",
-            description = "Where the reference backfill goes. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Where the demo writes (the reference backfill, models, request log): a"
+                            + " missing or empty directory, or an earlier demo's, whose contents"
+                            + " are replaced. Default: ${DEFAULT-VALUE}.")
     Path out;
+
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Replace the contents of a non-empty --out that is not an earlier demo's.")
+    boolean overwrite;
 
     @Option(
             names = "--spec",
@@ -138,6 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkOut();
         plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
         if (spec != null && events == null) {
             throw new IllegalArgumentException("--spec needs --events: the file to replay");
@@ -173,6 +189,49 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--speedup must be positive, got " + speedup);
         }
 
+        Path created = prepareOut();
+        try {
+            return run(data);
+        } catch (Exception | Error e) {
+            if (created != null && onlyMarker(out)) {
+                OutputPaths.deleteRecursively(created);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Checks {@code --out} and empties it: an earlier demo's directory (it holds {@link #MARKER})
+     * is replaced without asking, any other non-empty one only with {@code --overwrite}. Returns
+     * the topmost directory created, or null.
+     */
+    Path prepareOut() throws IOException {
+        checkOut();
+        Path created = OutputPaths.createDirectories("--out", out);
+        try (Stream<Path> old = Files.list(out)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                OutputPaths.deleteRecursively(p);
+            }
+        }
+        Files.writeString(
+                out.resolve(MARKER),
+                "Written by parity demo; the next demo with this --out replaces this directory.\n");
+        return created;
+    }
+
+    /** {@code --out} can be written and, unless it is an earlier demo's, is empty. */
+    private void checkOut() {
+        boolean earlierDemo = Files.isRegularFile(out.resolve(MARKER));
+        OutputPaths.checkDirectory("--out", out, true, overwrite || earlierDemo, Set.of());
+    }
+
+    private static boolean onlyMarker(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.allMatch(p -> p.getFileName().toString().equals(MARKER));
+        }
+    }
+
+    private int run(DemoInput data) throws Exception {
         System.out.println(
                 "[demo] 1/6 reference: BATCH backfill of the sample with the same model");
         Path reference = out.resolve("backfill");

@@ -3,11 +3,13 @@ package dev.parity.jobs.model;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.features.spec.BundledSpec;
 import dev.parity.features.spec.FeatureSpec;
+import dev.parity.jobs.OutputPaths;
 import dev.parity.models.LinearBaseline;
 import dev.parity.models.ModelContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +54,7 @@ public final class BaselineCommand implements Callable<Integer> {
             names = "--out",
             required = true,
             paramLabel = "DIR",
-            description = "Model registry directory.")
+            description = "Model registry directory (created if missing; may hold other models).")
     String out;
 
     @Option(
@@ -93,6 +95,8 @@ public final class BaselineCommand implements Callable<Integer> {
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
         }
+        // a registry: it may hold other models already
+        OutputPaths.checkDirectory("--out", Path.of(out), false, false, Set.of());
         LinearBaseline.Fit fit = LinearBaseline.fit(features, contract, label);
         String dir =
                 LinearBaseline.register(

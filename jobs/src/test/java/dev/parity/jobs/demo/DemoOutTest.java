@@ -1,0 +1,66 @@
+package dev.parity.jobs.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's {@code --out}: run again on its own directory it replaces it without asking (the
+ * README's {@code ./parity demo} works every time); any other non-empty directory only with {@code
+ * --overwrite}.
+ */
+class DemoOutTest {
+    @TempDir Path dir;
+
+    private static DemoCommand demo(Path out, boolean overwrite) {
+        DemoCommand d = new DemoCommand();
+        d.out = out;
+        d.overwrite = overwrite;
+        return d;
+    }
+
+    private static List<String> entries(Path d) throws Exception {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aMissingOutIsCreatedAndMarked() throws Exception {
+        Path out = dir.resolve("a/demo");
+        assertThat(demo(out, false).prepareOut()).isEqualTo(dir.resolve("a"));
+        assertThat(entries(out)).containsExactly(DemoCommand.MARKER);
+    }
+
+    @Test
+    void anEarlierDemosOutIsReplacedWithoutOverwrite() throws Exception {
+        Path out = dir.resolve("demo");
+        demo(out, false).prepareOut();
+        Files.createDirectories(out.resolve("backfill"));
+        Files.writeString(out.resolve("backfill/predictions.csv"), "old");
+        Files.writeString(out.resolve("requests.csv"), "old");
+
+        assertThat(demo(out, false).prepareOut()).isNull();
+        assertThat(entries(out)).containsExactly(DemoCommand.MARKER);
+    }
+
+    @Test
+    void anotherNonEmptyDirectoryNeedsOverwrite() throws Exception {
+        Path out = Files.createDirectory(dir.resolve("mine"));
+        Files.writeString(out.resolve("notes.txt"), "keep me");
+        assertThatThrownBy(() -> demo(out, false).prepareOut())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "--out " + out + " is not empty; pass --overwrite to replace its contents");
+        assertThat(entries(out)).containsExactly("notes.txt");
+
+        demo(out, true).prepareOut();
+        assertThat(entries(out)).containsExactly(DemoCommand.MARKER);
+    }
+}
