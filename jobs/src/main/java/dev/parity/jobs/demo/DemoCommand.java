@@ -20,7 +20,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -368,16 +367,9 @@ public final class DemoCommand implements Callable<Integer> {
                     .bootstrapServers(kafka.bootstrapServers())
                     .speedup(speedup)
                     .progressMillis(0)
+                    .endMarkers(true) // a day after the last event, on every partition
                     .build()
                     .run();
-            // a day after the last event: every window of the data is closed by then
-            PredictionRecords.sendEndMarkers(
-                    kafka.bootstrapServers(),
-                    topics + ".events",
-                    eventPartitions(),
-                    plan,
-                    data.lastQuery,
-                    Instant.ofEpochMilli(data.lastTime + 86_400_000L));
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (watcher.predictions() < expected.size() && System.nanoTime() < deadline) {
                 Thread.sleep(200);

@@ -11,20 +11,18 @@ import java.util.Random;
 
 /**
  * What the demo needs to know of its events file before it runs the jobs, read in one pass with the
- * backfill's decoder: the event-time span (to pace the replay), the last query event (the template
- * of the end-of-replay markers), and a seeded sample of the query events (the online requests),
- * bounded by {@code maxRequests} whatever the file's size.
+ * backfill's decoder: the event-time span (to pace the replay), that it holds a query event, and a
+ * seeded sample of the query events (the online requests), bounded by {@code maxRequests} whatever
+ * the file's size.
  */
 final class DemoInput {
     final long firstTime;
     final long lastTime;
-    final EventRow lastQuery;
     final List<EventRow> requests;
 
-    private DemoInput(long firstTime, long lastTime, EventRow lastQuery, List<EventRow> requests) {
+    private DemoInput(long firstTime, long lastTime, List<EventRow> requests) {
         this.firstTime = firstTime;
         this.lastTime = lastTime;
-        this.lastQuery = lastQuery;
         this.requests = requests;
     }
 
@@ -32,7 +30,7 @@ final class DemoInput {
             throws IOException {
         int query = plan.queryKind().index();
         long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
-        EventRow[] last = {null};
+        boolean[] anyQuery = {false};
         long[] seen = {0};
         List<EventRow> sample = new ArrayList<>(maxRequests);
         Random random = new Random(seed);
@@ -49,9 +47,7 @@ final class DemoInput {
                         if (e.kind != query) {
                             continue;
                         }
-                        if (last[0] == null || e.time >= last[0].time) {
-                            last[0] = e;
-                        }
+                        anyQuery[0] = true;
                         // reservoir sampling: every query event equally likely
                         seen[0]++;
                         if (sample.size() < maxRequests) {
@@ -65,7 +61,7 @@ final class DemoInput {
                     }
                     return true;
                 });
-        if (last[0] == null) {
+        if (!anyQuery[0]) {
             throw new IllegalArgumentException(
                     "--events "
                             + input.file()
@@ -73,6 +69,6 @@ final class DemoInput {
                             + plan.queryKind().name()
                             + " event to predict");
         }
-        return new DemoInput(span[0], span[1], last[0], sample);
+        return new DemoInput(span[0], span[1], sample);
     }
 }

@@ -1,6 +1,7 @@
 package dev.parity.jobs.kafka;
 
 import dev.parity.features.engine.EventJson;
+import dev.parity.features.engine.EventRow;
 import dev.parity.features.engine.SpecFileInput;
 import dev.parity.features.engine.SpecPlan;
 import dev.parity.jobs.backfill.BackfillJob;
@@ -44,8 +45,10 @@ public final class Replay {
     private final double speedup;
     private final long progressMillis;
     private final PrintStream progress;
+    private final boolean endMarkers;
 
     private Replay(Builder b) {
+        this.endMarkers = b.endMarkers;
         this.plan = b.plan;
         this.events = b.events;
         this.bootstrapServers = b.bootstrapServers;
@@ -66,7 +69,8 @@ public final class Replay {
             long invalidRows,
             long outOfOrderRows,
             double seconds,
-            List<String> firstProblems) {}
+            List<String> firstProblems,
+            int endMarkers) {}
 
     /**
      * Checks the file against the spec, then sends every event and waits until the broker has
@@ -90,6 +94,10 @@ public final class Replay {
         long[] sent = {0};
         long[] invalid = {0};
         long[] firstEventTime = {Long.MIN_VALUE};
+        long[] lastEventTime = {Long.MIN_VALUE};
+        EventRow[] lastQuery = {null};
+        int queryKind = plan.queryKind().index();
+        int partitions;
         List<String> firstProblems = new ArrayList<>();
         long start = System.nanoTime();
         long[] lastProgress = {start};
@@ -103,6 +111,10 @@ public final class Replay {
                                             "Kafka write failed", failure.get());
                                 }
                                 pace(e.time, speedup, start, firstEventTime);
+                                lastEventTime[0] = Math.max(lastEventTime[0], e.time);
+                                if (e.kind == queryKind) {
+                                    lastQuery[0] = e;
+                                }
                                 producer.send(
                                         new ProducerRecord<>(
                                                 topic,
@@ -149,6 +161,20 @@ public final class Replay {
             if (failure.get() != null) {
                 throw new IllegalStateException("Kafka write failed", failure.get());
             }
+            partitions = producer.partitionsFor(topic).size();
+        }
+        int markers = 0;
+        if (endMarkers && lastQuery[0] != null) {
+            // a day after the last event, on every partition: the watermark of an unbounded
+            // stream passes every event of the file, so each gets its prediction
+            PredictionRecords.sendEndMarkers(
+                    bootstrapServers,
+                    topic,
+                    partitions,
+                    plan,
+                    lastQuery[0],
+                    java.time.Instant.ofEpochMilli(lastEventTime[0] + 86_400_000L));
+            markers = partitions;
         }
         return new Result(
                 sent[0],
@@ -156,7 +182,8 @@ public final class Replay {
                 invalid[0],
                 order.outOfOrderRows(),
                 (System.nanoTime() - start) / 1e9,
-                List.copyOf(firstProblems));
+                List.copyOf(firstProblems),
+                markers);
     }
 
     private Properties producerProperties() {
@@ -195,6 +222,7 @@ public final class Replay {
         private double speedup;
         private long progressMillis = 2000;
         private PrintStream progress = System.err;
+        private boolean endMarkers;
 
         private Builder(SpecPlan plan) {
             this.plan = Objects.requireNonNull(plan, "plan");
@@ -225,6 +253,16 @@ public final class Replay {
         /** Progress output period in milliseconds; 0 turns it off. */
         public Builder progressMillis(long progressMillis) {
             this.progressMillis = progressMillis;
+            return this;
+        }
+
+        /**
+         * After the file, one query event per partition a day after its last event, with ids from
+         * {@link PredictionRecords#MARKER_ID}: the later traffic an unbounded stream needs before
+         * it predicts the file's last events. Their own predictions are to be ignored.
+         */
+        public Builder endMarkers(boolean endMarkers) {
+            this.endMarkers = endMarkers;
             return this;
         }
 

@@ -79,6 +79,14 @@ public final class ReplayCommand implements Callable<Integer> {
                     "Progress output period in milliseconds; 0 turns it off. Default: ${DEFAULT-VALUE}.")
     long progressMillis;
 
+    @Option(
+            names = "--end-marker",
+            description =
+                    "After the file, one query event per partition a day after its last event"
+                            + " (ids from 900000000 up), so that a running stream predicts the"
+                            + " file's last events too; ignore the markers' own predictions.")
+    boolean endMarker;
+
     @Override
     public Integer call() throws Exception {
         SpecPlan plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
@@ -93,6 +101,7 @@ public final class ReplayCommand implements Callable<Integer> {
                         .topic(topic)
                         .speedup(speedup)
                         .progressMillis(progressMillis)
+                        .endMarkers(endMarker)
                         .build()
                         .run();
         System.out.printf(
@@ -108,6 +117,11 @@ public final class ReplayCommand implements Callable<Integer> {
                 r.invalidRows(),
                 r.outOfOrderRows());
         r.firstProblems().forEach(p -> System.out.println("  invalid: " + p));
+        if (r.endMarkers() > 0) {
+            System.out.printf(
+                    "replay: %d end-of-replay markers (ids from %d), one per partition%n",
+                    r.endMarkers(), PredictionRecords.MARKER_ID);
+        }
         return 0;
     }
 }
