@@ -74,17 +74,18 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
         try {
             if (!rows.hasNextValue()) {
                 rows.close();
-                throw new IOException(sourceName + ":1: empty file, expected a header");
+                throw new BadInputException(sourceName + ":1: empty file, expected a header");
             }
             header = rows.nextValue();
         } catch (JsonProcessingException e) {
             rows.close();
-            throw new IOException(sourceName + ":1: not valid CSV: " + e.getOriginalMessage(), e);
+            throw new BadInputException(
+                    sourceName + ":1: not valid CSV: " + e.getOriginalMessage(), e);
         }
         for (String h : header) {
             if (h.indexOf(NOT_DECODED) >= 0) {
                 rows.close();
-                throw new IOException(
+                throw new BadInputException(
                         sourceName + ":1: the header is not valid UTF-8 text: " + Csv.field(h));
             }
         }
@@ -96,7 +97,7 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
     int[] mapHeader(String[] header) throws IOException {
         String problem = checkHeader(header, decoder);
         if (problem != null) {
-            throw new IOException(sourceName + ":1: " + problem);
+            throw new BadInputException(sourceName + ":1: " + problem);
         }
         List<String> cols = Arrays.asList(header);
         int[] columnOf = new int[decoder.width()];
@@ -194,7 +195,7 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
                     cells = rows.nextValue();
                 } catch (JsonProcessingException e) {
                     // a broken quote cannot be skipped reliably: the rest of the file is suspect
-                    throw new IOException(
+                    throw new BadInputException(
                             sourceName + ":" + line + ": not valid CSV: " + e.getOriginalMessage(),
                             e);
                 }

@@ -217,7 +217,22 @@ public final class SpecParquetFormat implements StreamFormat<DecodedRow> {
 
             @Override
             public DecodedRow read() throws IOException {
-                GenericRecord r = in.read();
+                GenericRecord r;
+                try {
+                    r = in.read();
+                } catch (IOException | RuntimeException e) {
+                    // a page or column chunk that does not decode: the rest of the file is suspect
+                    String why =
+                            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    throw new BadInputException(
+                            sourceName
+                                    + ": row "
+                                    + index
+                                    + ": not readable Parquet data ("
+                                    + Csv.singleLine(why)
+                                    + ")",
+                            e);
+                }
                 if (r == null) {
                     return null;
                 }
