@@ -1,13 +1,14 @@
 package dev.parity.jobs;
 
+import dev.parity.features.engine.BadInputException;
 import picocli.CommandLine;
 
 /**
  * How every Parity command reports failures: bad input the user can fix (an {@link
- * IllegalArgumentException} anywhere in the cause chain) prints one {@code error: ...} line and
- * exits 2; any other failure prints its stack trace and exits 1. Used by the launcher ({@link
- * ParityCli}) and by the jobs' cluster entry points, which run the same commands inside {@code
- * flink run}.
+ * IllegalArgumentException} or a {@link BadInputException} anywhere in the cause chain) prints one
+ * {@code error: ...} line and exits 2; any other failure prints its stack trace and exits 1. Used
+ * by the launcher ({@link ParityCli}) and by the jobs' cluster entry points, which run the same
+ * commands inside {@code flink run}.
  */
 public final class CliErrors {
     private CliErrors() {}
@@ -51,10 +52,13 @@ public final class CliErrors {
         }
     }
 
-    /** The first IllegalArgumentException in the cause chain: bad input the user can fix. */
+    /**
+     * The first IllegalArgumentException or {@link BadInputException} (an input file that cannot be
+     * read on, also when it ended a running job) in the cause chain: bad input the user can fix.
+     */
     private static Throwable rootUserError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException) {
+            if (t instanceof IllegalArgumentException || t instanceof BadInputException) {
                 return t;
             }
         }

@@ -12,6 +12,7 @@ import dev.parity.jobs.kafka.ReplayCommand;
 import dev.parity.jobs.local.LocalCommand;
 import dev.parity.jobs.model.BaselineCommand;
 import dev.parity.jobs.online.OnlineCommand;
+import dev.parity.jobs.online.RequestCommand;
 import dev.parity.jobs.spec.ValidateCommand;
 import dev.parity.jobs.streaming.StreamCommand;
 import picocli.CommandLine;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Command;
             StreamCommand.class,
             ValidateCommand.class,
             LocalCommand.class,
+            RequestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ParityCli implements Runnable {

@@ -26,10 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,38 +147,53 @@ class LocalServicesE2ECase {
 
     private void online(List<FlightRow> rows) throws Exception {
         List<List<String>> commands = readme("Online prediction");
-        for (List<String> c : commands.subList(0, commands.size() - 1)) {
+        int n = commands.size();
+        for (List<String> c : commands.subList(0, n - 2)) {
             Result r = run(c);
             assertThat(r.exit).as(String.join(" ", c) + "\n" + r.out).isZero();
         }
         assertThat(count("SELECT count(*) FROM feature_snapshots")).isPositive();
-        Process online = start(commands.get(commands.size() - 1), "online");
+        Process online = start(commands.get(n - 2), "online");
         try {
+            // the README's request, then three flights of the sample through the same client
+            List<String> request = new ArrayList<>(commands.get(n - 1));
+            assertThat(request).contains("request");
+            request.addAll(List.of("--bootstrap-servers", "localhost:9092"));
+            Result readme = run(request);
+            assertThat(readme.exit).as(readme.out).isZero();
+            assertThat(readme.out)
+                    .contains("\"request_id\":17", "\"prediction\":")
+                    .doesNotContain("\"error\"");
+
             List<FlightRow> asked = rows.subList(20_000, 20_003);
-            Properties p = new Properties();
-            p.put("bootstrap.servers", servers());
-            try (KafkaProducer<byte[], byte[]> producer =
-                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (FlightRow f : asked) {
-                    producer.send(
-                                    new ProducerRecord<>(
-                                            "flights.requests",
-                                            Long.toString(f.id).getBytes(StandardCharsets.UTF_8),
-                                            FlightEvents.JSON.encode(FlightEvents.departure(f))))
-                            .get();
-                }
+            Path lines = work.resolve("requests.jsonl");
+            List<String> json = new ArrayList<>();
+            for (FlightRow f : asked) {
+                json.add(
+                        new String(
+                                FlightEvents.JSON.encode(FlightEvents.departure(f)),
+                                StandardCharsets.UTF_8));
             }
-            List<String> responses = new ArrayList<>();
-            consume(
-                    "flights.responses",
-                    asked.size(),
-                    record -> responses.add(new String(record.value(), StandardCharsets.UTF_8)));
-            assertThat(responses).hasSize(asked.size());
-            for (int i = 0; i < asked.size(); i++) {
-                assertThat(responses.get(i))
-                        .contains("\"request_id\":" + asked.get(i).id, "\"prediction\":")
-                        .doesNotContain("\"error\"");
+            Files.write(lines, json, StandardCharsets.UTF_8);
+            Result three =
+                    run(
+                            List.of(
+                                    "./parity",
+                                    "request",
+                                    "--json-lines",
+                                    lines.toString(),
+                                    "--bootstrap-servers",
+                                    "localhost:9092"));
+            assertThat(three.exit).as(three.out).isZero();
+            for (FlightRow f : asked) {
+                assertThat(three.out).contains("\"request_id\":" + f.id + ",");
             }
+            assertThat(three.out).doesNotContain("\"error\"");
+
+            Result bad = run(List.of("./parity", "request", "origin=LAX", "distance=far"));
+            assertThat(bad.exit).isEqualTo(2);
+            assertThat(bad.out.strip())
+                    .isEqualTo("error: 'distance': expected a whole number, got 'far'");
         } finally {
             stop(online);
         }
