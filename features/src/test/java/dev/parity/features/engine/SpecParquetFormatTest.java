@@ -493,6 +493,25 @@ class SpecParquetFormatTest {
     }
 
     @Test
+    void dataThatDoesNotDecodeFailsNamingTheFileAndTheRow() throws IOException {
+        Path whole =
+                write(
+                        "whole.parquet",
+                        schema("ts:long?", "card:string?", "amount:double?", "ok:boolean?"),
+                        row(5_000L, "c", 1.0, true));
+        byte[] bytes = Files.readAllBytes(whole);
+        // the first page header, right after the leading magic number; the footer stays intact
+        java.util.Arrays.fill(bytes, 4, 24, (byte) 0xFF);
+        Path corrupt = dir.resolve("corrupt.parquet");
+        Files.write(corrupt, bytes);
+
+        assertThatThrownBy(() -> readAll(corrupt, PAYMENT))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("corrupt.parquet: row 0: not readable Parquet data (")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
     void forEachRowStopsWhenTheSinkSaysSo() throws IOException {
         Object[][] records = new Object[10][];
         for (int i = 0; i < records.length; i++) {
