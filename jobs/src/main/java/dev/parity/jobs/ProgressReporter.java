@@ -25,6 +25,15 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
     /** Config key: total rows expected, for a percentage (optional). */
     public static final String TOTAL_ROWS = "totalRows";
 
+    /** Config key: the runtime mode, {@code BATCH} or {@code STREAMING} (optional). */
+    public static final String MODE = "mode";
+
+    /**
+     * Config key: how often, in milliseconds, a phase without new counts is still reported, so that
+     * a run never looks hung (default 10 s).
+     */
+    public static final String QUIET_MILLIS = "quietMillis";
+
     private static final List<String> SHOWN =
             List.of(
                     PipelineCounters.ROWS_READ,
@@ -33,14 +42,28 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
                     PipelineCounters.VECTORS);
 
     private final Map<String, List<Counter>> counters = new ConcurrentHashMap<>();
-    private final PrintStream out = System.err;
+    private final PrintStream out;
+    private long quietNanos;
     private long totalRows;
     private long startNanos;
     private long lastRead = -1;
+    private long lastVectors = -1;
+    private long lastPrinted;
+    private boolean batch;
+
+    public ProgressReporter() {
+        this(System.err);
+    }
+
+    ProgressReporter(PrintStream out) {
+        this.out = out;
+    }
 
     @Override
     public void open(MetricConfig config) {
+        quietNanos = config.getLong(QUIET_MILLIS, 10_000L) * 1_000_000L;
         totalRows = config.getLong(TOTAL_ROWS, 0L);
+        batch = "BATCH".equals(config.getString(MODE, ""));
         startNanos = System.nanoTime();
     }
 
@@ -62,18 +85,37 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
     @Override
     public void report() {
         long read = sum(PipelineCounters.ROWS_READ);
-        if (read == lastRead && read > 0 && sum(PipelineCounters.VECTORS) == 0) {
+        long vectors = sum(PipelineCounters.VECTORS);
+        long now = System.nanoTime();
+        double secs = Math.max(1e-9, (now - startNanos) / 1e9);
+        if (read == lastRead && vectors == lastVectors && read > 0) {
+            // nothing moved: say what the job is doing, every so often, instead of going silent
+            if (now - lastPrinted >= quietNanos) {
+                lastPrinted = now;
+                out.println(
+                        String.format(
+                                "[progress] %,d rows read, %,d vectors; %s | %.0fs",
+                                read,
+                                vectors,
+                                batch && vectors == 0
+                                        ? "Flink is sorting the events by key (BATCH runs each"
+                                                + " keyed operator on sorted input; no vectors"
+                                                + " until the sort is done)"
+                                        : "computing (no new counts since the last report)",
+                                secs));
+            }
             return;
         }
         lastRead = read;
-        double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        lastVectors = vectors;
+        lastPrinted = now;
         StringBuilder line = new StringBuilder("[progress] ");
         line.append(String.format("%,d rows read", read));
         if (totalRows > 0) {
             line.append(String.format(" (%.0f%%)", 100.0 * read / totalRows));
         }
         line.append(String.format(", %,.0f rows/s", read / secs));
-        line.append(String.format(" | %,d vectors", sum(PipelineCounters.VECTORS)));
+        line.append(String.format(" | %,d vectors", vectors));
         line.append(String.format(" | %,d rejected", sum(PipelineCounters.ROWS_REJECTED)));
         line.append(String.format(" | %,d late", sum(PipelineCounters.LATE_EVENTS)));
         line.append(String.format(" | %.0fs", secs));

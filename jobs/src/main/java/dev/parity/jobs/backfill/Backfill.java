@@ -254,6 +254,7 @@ public final class Backfill {
             conf.setString(
                     "metrics.reporter.progress.factory.class",
                     ProgressReporter.Factory.class.getName());
+            conf.setString("metrics.reporter.progress." + ProgressReporter.MODE, runtime.name());
             conf.setString(
                     "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
         }

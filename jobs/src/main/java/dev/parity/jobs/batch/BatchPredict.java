@@ -169,6 +169,7 @@ public final class BatchPredict {
             conf.setString(
                     "metrics.reporter.progress.factory.class",
                     ProgressReporter.Factory.class.getName());
+            conf.setString("metrics.reporter.progress." + ProgressReporter.MODE, "BATCH");
             conf.setString(
                     "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
         }
