@@ -17,8 +17,13 @@ import dev.parity.models.LinearBaseline;
 import dev.parity.models.ModelContract;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -72,12 +77,21 @@ public final class DemoCommand implements Callable<Integer> {
         return home == null || home.isBlank() ? path : Path.of(home, path).toString();
     }
 
-    /** The file that marks a directory as a demo's output, which the next demo may replace. */
+    /**
+     * The file that marks a directory as a demo's output, which the next demo may replace. A
+     * running demo holds a lock on it, so that a second demo at the same time does not replace the
+     * first one's directory under it.
+     */
     static final String MARKER = ".parity-demo";
+
+    static final String DEFAULT_OUT = "out/demo";
+
+    /** The lock on {@code --out}'s marker, held until the JVM exits. */
+    private FileChannel outLock;
 
     @Option(
             names = "--out",
-            defaultValue = "out/demo",
+            defaultValue = DEFAULT_OUT,
             paramLabel = "DIR",
             description =
                     "Where the demo writes (the reference backfill, models, request log): a"
@@ -152,6 +166,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (out.equals(Path.of(DEFAULT_OUT))) {
+            Path free = firstFree(out);
+            if (!free.equals(out)) {
+                System.out.println(
+                        "[demo] "
+                                + out
+                                + " is in use by another demo running now; writing to "
+                                + free);
+                out = free;
+            }
+        }
         checkOut();
         plan = SpecPlan.of(spec == null ? BundledSpec.flights() : FeatureSpec.load(spec));
         if (spec != null && events == null) {
@@ -193,9 +218,20 @@ public final class DemoCommand implements Callable<Integer> {
             return run(data);
         } catch (Exception | Error e) {
             if (created != null && onlyMarker(out)) {
+                releaseOut();
                 OutputPaths.deleteRecursively(created);
             }
             throw e;
+        } finally {
+            releaseOut();
+        }
+    }
+
+    /** Lets the next demo have {@code --out}. */
+    void releaseOut() throws IOException {
+        if (outLock != null) {
+            outLock.close();
+            outLock = null;
         }
     }
 
@@ -207,15 +243,70 @@ public final class DemoCommand implements Callable<Integer> {
     Path prepareOut() throws IOException {
         checkOut();
         Path created = OutputPaths.createDirectories("--out", out);
+        FileChannel marker =
+                FileChannel.open(
+                        out.resolve(MARKER), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (!tryLock(marker)) {
+            marker.close();
+            throw new IllegalArgumentException(
+                    "--out " + out + " is in use by a demo running now; pass another --out");
+        }
+        outLock = marker;
         try (Stream<Path> old = Files.list(out)) {
             for (Path p : (Iterable<Path>) old::iterator) {
-                OutputPaths.deleteRecursively(p);
+                if (!p.getFileName().toString().equals(MARKER)) {
+                    OutputPaths.deleteRecursively(p);
+                }
             }
         }
-        Files.writeString(
-                out.resolve(MARKER),
-                "Written by parity demo; the next demo with this --out replaces this directory.\n");
+        marker.truncate(0);
+        marker.write(
+                ByteBuffer.wrap(
+                        ("Written by parity demo; the next demo with this --out replaces this"
+                                        + " directory.\n")
+                                .getBytes(StandardCharsets.UTF_8)));
         return created;
+    }
+
+    /** Whether this process now holds the lock on {@code channel}'s file. */
+    private static boolean tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock() != null;
+        } catch (OverlappingFileLockException e) {
+            return false; // held in this JVM already
+        }
+    }
+
+    /**
+     * {@code out}, or {@code out-2}, {@code out-3}, ... when a demo running now holds it: the first
+     * directory that no running demo holds and that is missing, empty or an earlier demo's.
+     */
+    static Path firstFree(Path out) throws IOException {
+        for (int i = 1; i <= 100; i++) {
+            Path candidate = i == 1 ? out : Path.of(out + "-" + i);
+            Path marker = candidate.resolve(MARKER);
+            if (!Files.exists(candidate) || isEmpty(candidate)) {
+                return candidate;
+            }
+            if (!Files.isRegularFile(marker)) {
+                continue; // somebody else's directory
+            }
+            try (FileChannel c = FileChannel.open(marker, StandardOpenOption.WRITE)) {
+                if (tryLock(c)) {
+                    return candidate; // closing the channel releases the lock
+                }
+            }
+        }
+        return out; // let prepareOut say that it is in use
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     /** {@code --out} can be written and, unless it is an earlier demo's, is empty. */

@@ -41,7 +41,9 @@ class DemoOutTest {
     @Test
     void anEarlierDemosOutIsReplacedWithoutOverwrite() throws Exception {
         Path out = dir.resolve("demo");
-        demo(out, false).prepareOut();
+        DemoCommand earlier = demo(out, false);
+        earlier.prepareOut();
+        earlier.releaseOut(); // it ended
         Files.createDirectories(out.resolve("backfill"));
         Files.writeString(out.resolve("backfill/predictions.csv"), "old");
         Files.writeString(out.resolve("requests.csv"), "old");
@@ -62,5 +64,22 @@ class DemoOutTest {
 
         demo(out, true).prepareOut();
         assertThat(entries(out)).containsExactly(DemoCommand.MARKER);
+    }
+
+    @Test
+    void aSecondDemoAtTheSameTimeDoesNotTakeTheFirstOnesOut() throws Exception {
+        Path out = dir.resolve("demo");
+        DemoCommand first = demo(out, false);
+        first.prepareOut(); // holds the lock while it runs
+        Files.writeString(out.resolve("requests.csv"), "the first demo's");
+
+        assertThatThrownBy(() -> demo(out, false).prepareOut())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "--out " + out + " is in use by a demo running now; pass another --out");
+        assertThat(entries(out)).containsExactly(DemoCommand.MARKER, "requests.csv");
+        // the default --out moves on to the next free directory
+        assertThat(DemoCommand.firstFree(out)).isEqualTo(dir.resolve("demo-2"));
+        assertThat(DemoCommand.firstFree(dir.resolve("other"))).isEqualTo(dir.resolve("other"));
     }
 }
