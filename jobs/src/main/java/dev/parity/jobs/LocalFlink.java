@@ -46,4 +46,17 @@ public final class LocalFlink {
         }
         return conf;
     }
+
+    /** The first free port from {@code first} on (of 20), for a local web UI. */
+    public static int freePort(int first) {
+        for (int port = first; port < first + 20; port++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port)) {
+                return port;
+            } catch (java.io.IOException busy) {
+                // next
+            }
+        }
+        throw new IllegalStateException(
+                "no free port for the web UI in " + first + "-" + (first + 19));
+    }
 }

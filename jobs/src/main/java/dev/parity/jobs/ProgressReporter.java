@@ -25,6 +25,9 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
     /** Config key: total rows expected, for a percentage (optional). */
     public static final String TOTAL_ROWS = "totalRows";
 
+    /** The scoring operator's counter of scored records (a job with a model has it). */
+    static final String SCORED = "recordsScored";
+
     /** Config key: the runtime mode, {@code BATCH} or {@code STREAMING} (optional). */
     public static final String MODE = "mode";
 
@@ -39,7 +42,8 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
                     PipelineCounters.ROWS_READ,
                     PipelineCounters.ROWS_REJECTED,
                     PipelineCounters.LATE_EVENTS,
-                    PipelineCounters.VECTORS);
+                    PipelineCounters.VECTORS,
+                    SCORED);
 
     private final Map<String, List<Counter>> counters = new ConcurrentHashMap<>();
     private final PrintStream out;
@@ -116,6 +120,9 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
         }
         line.append(String.format(", %,.0f rows/s", read / secs));
         line.append(String.format(" | %,d vectors", vectors));
+        if (counters.containsKey(SCORED)) {
+            line.append(String.format(" | %,d predictions", sum(SCORED)));
+        }
         line.append(String.format(" | %,d rejected", sum(PipelineCounters.ROWS_REJECTED)));
         line.append(String.format(" | %,d late", sum(PipelineCounters.LATE_EVENTS)));
         line.append(String.format(" | %.0fs", secs));

@@ -44,6 +44,9 @@ import java.util.Random;
  * }</pre>
  */
 public final class DjlMlpTrainer implements MlpTrainer {
+    /** Progress within an epoch at most this often (epochs of 500,000 rows take minutes here). */
+    private static final long PROGRESS_NANOS = 10_000_000_000L;
+
     /**
      * ORT vs DJL: {@code |ort - djl| <= TOLERANCE * max(1, |djl|, mean |djl|)}: relative to the
      * larger of the value and the predictions' typical magnitude (minutes), because float32 sums of
@@ -308,6 +311,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
                 long t0 = System.nanoTime();
                 shuffle(order, rnd);
                 double lossSum = 0;
+                long lastLog = t0;
                 for (int start = 0; start < perEpoch; start += bs) {
                     int b = Math.min(bs, perEpoch - start);
                     for (int k = 0; k < b; k++) {
@@ -316,6 +320,20 @@ public final class DjlMlpTrainer implements MlpTrainer {
                         yb[k] = yTrain[i];
                     }
                     lossSum += net.step(xb, yb, b) * b;
+                    long now = System.nanoTime();
+                    if (now - lastLog > PROGRESS_NANOS && start + b < perEpoch) {
+                        // a long epoch is not a hung one
+                        lastLog = now;
+                        log(
+                                "%s epoch %d/%d: %.0f%% (%,d of %,d rows), train L1 so far %.4f%n",
+                                what,
+                                epoch,
+                                options.epochs,
+                                100.0 * (start + b) / perEpoch,
+                                start + b,
+                                perEpoch,
+                                lossSum / (start + b));
+                    }
                 }
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
                 net.predict(xVal, yVal.length, valPred);

@@ -16,7 +16,6 @@ import dev.parity.jobs.streaming.StreamingPredictionJob;
 import dev.parity.models.LinearBaseline;
 import dev.parity.models.ModelContract;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -403,7 +402,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int stream(EmbeddedKafka kafka, Map<Long, String> expected, DemoInput data)
             throws Exception {
-        int port = freePort(webPort);
+        int port = LocalFlink.freePort(webPort);
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.STREAMING, true);
         conf.set(RestOptions.PORT, port);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
@@ -534,17 +533,5 @@ public final class DemoCommand implements Callable<Integer> {
             out.put(Long.parseLong(line.substring(0, comma)), line);
         }
         return out;
-    }
-
-    private static int freePort(int first) {
-        for (int port = first; port < first + 20; port++) {
-            try (ServerSocket s = new ServerSocket(port)) {
-                return port;
-            } catch (IOException busy) {
-                // next
-            }
-        }
-        throw new IllegalStateException(
-                "no free port for the web UI in " + first + "-" + (first + 19));
     }
 }

@@ -1,6 +1,7 @@
 package dev.parity.jobs.streaming;
 
 import dev.parity.jobs.LocalFlink;
+import dev.parity.jobs.ProgressReporter;
 import dev.parity.jobs.kafka.KafkaPreflight;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -137,6 +139,15 @@ public final class StreamCommand implements Callable<Integer> {
         return conf;
     }
 
+    @Option(
+            names = "--progress-interval",
+            defaultValue = "10",
+            paramLabel = "SECONDS",
+            description =
+                    "How often to print the records read, vectors and predictions so far; 0 turns"
+                            + " it off. Default: ${DEFAULT-VALUE}.")
+    long progressSeconds;
+
     @Override
     public Integer call() throws Exception {
         Configuration conf = configuration();
@@ -150,12 +161,26 @@ public final class StreamCommand implements Callable<Integer> {
                 StreamingOptions.EVENTS_TOPIC.key()
                         + "="
                         + conf.get(StreamingOptions.EVENTS_TOPIC));
-        env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        // the launcher runs the job on a local Flink: its web UI, and a progress line
+        if (!conf.contains(RestOptions.PORT)) {
+            conf.set(RestOptions.PORT, LocalFlink.freePort(8081));
+        }
+        int port = conf.get(RestOptions.PORT);
+        if (progressSeconds > 0) {
+            conf.setString(
+                    "metrics.reporter.progress.factory.class",
+                    ProgressReporter.Factory.class.getName());
+            conf.setString("metrics.reporter.progress." + ProgressReporter.MODE, "STREAMING");
+            conf.setString("metrics.reporter.progress.interval", progressSeconds + " s");
+        }
+        env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         job.build(env);
         System.out.printf(
-                "stream: %s -> %s (exactly-once; read with isolation.level=read_committed)%n",
+                "stream: %s -> %s (exactly-once; read with isolation.level=read_committed);"
+                        + " web UI http://localhost:%d; stop with Ctrl-C%n",
                 conf.get(StreamingOptions.EVENTS_TOPIC),
-                conf.get(StreamingOptions.PREDICTIONS_TOPIC));
+                conf.get(StreamingOptions.PREDICTIONS_TOPIC),
+                port);
         env.execute(conf.get(StreamingOptions.JOB_NAME));
         return 0;
     }
