@@ -194,7 +194,13 @@ class LauncherE2ECase {
 
     @Test
     void aMissingInputIsAClearErrorWithExitCode2() throws Exception {
-        Result r = run("backfill", "--events", "no/such/file.parquet", "--out", tmp.toString());
+        Result r =
+                run(
+                        "backfill",
+                        "--events",
+                        "no/such/file.parquet",
+                        "--out",
+                        tmp.resolve("out").toString());
         assertThat(r.exit).isEqualTo(2);
         assertThat(r.out).contains("error: --events: cannot read 'no/such/file.parquet'");
     }
