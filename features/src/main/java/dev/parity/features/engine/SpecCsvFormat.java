@@ -97,7 +97,8 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
     int[] mapHeader(String[] header) throws IOException {
         String problem = checkHeader(header, decoder);
         if (problem != null) {
-            throw new BadInputException(sourceName + ":1: " + problem);
+            // a quoted header name may hold a line break: the message stays one line
+            throw new BadInputException(sourceName + ":1: " + Csv.singleLine(problem));
         }
         List<String> cols = Arrays.asList(header);
         int[] columnOf = new int[decoder.width()];
@@ -117,7 +118,7 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
             if (!seen.add(h)) {
                 duplicate.add(h);
             } else if (!expected.contains(h)) {
-                unknown.add(h);
+                unknown.add(h.length() > 60 ? h.substring(0, 60) + "..." : h);
             }
         }
         List<String> missing = new ArrayList<>();

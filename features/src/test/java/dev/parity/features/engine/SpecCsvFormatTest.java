@@ -188,6 +188,20 @@ class SpecCsvFormatTest {
     }
 
     @Test
+    void aHeaderNameWithALineBreakFailsInOneLine() throws IOException {
+        // found by ReaderRobustnessTest: a quoted header cell spanning two lines
+        Path f =
+                file(
+                        "broken.csv",
+                        "\"id\n0\",date,delay,distance,origin,destination\n"
+                                + "0,2001-01-01T00:01:00Z,5,740,ORD,JFK\n");
+        assertThatThrownBy(() -> readAll(f, RowDecoder.forSource(FLIGHTS)))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageEndingWith("missing column(s) id; unknown column(s) id\\n0")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
     void emptyFileFailsNamingIt() {
         assertThatThrownBy(() -> flights("nothing.csv", ""))
                 .isInstanceOf(IOException.class)
