@@ -24,8 +24,9 @@ public final class DecodedRow {
         return new DecodedRow(source, line, events, null, null);
     }
 
+    /** A rejected row; its reason is kept to one line, whatever of the input it quotes. */
     public static DecodedRow rejected(String source, long line, String reason, String raw) {
-        return new DecodedRow(source, line, new EventRow[0], reason, raw);
+        return new DecodedRow(source, line, new EventRow[0], Csv.singleLine(reason), raw);
     }
 
     public boolean isValid() {

@@ -113,7 +113,10 @@ public final class EventJson implements Serializable {
                 kind = plan.kind(kindNode.asText());
             } catch (IllegalArgumentException e) {
                 return DecodedRow.rejected(
-                        source, offset, "member '" + kindMember + "': " + e.getMessage(), raw);
+                        source,
+                        offset,
+                        "member '" + kindMember + "': " + shortened(e.getMessage()),
+                        raw);
             }
         }
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
@@ -122,7 +125,7 @@ public final class EventJson implements Serializable {
                 return DecodedRow.rejected(
                         source,
                         offset,
-                        "unknown member '" + f + "' for a " + kind.name() + " event",
+                        "unknown member '" + shortened(f) + "' for a " + kind.name() + " event",
                         raw);
             }
         }
@@ -163,5 +166,10 @@ public final class EventJson implements Serializable {
             return v.doubleValue();
         }
         return v.toString();
+    }
+
+    /** Input quoted in a reason: at most 200 characters (a member name may be megabytes). */
+    private static String shortened(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 }

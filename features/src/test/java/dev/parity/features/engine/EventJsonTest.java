@@ -92,4 +92,16 @@ class EventJsonTest {
         assertThat(bad.isValid()).isFalse();
         assertThat(bad.reason).startsWith("malformed JSON").contains("UTF-8");
     }
+
+    @Test
+    void aReasonQuotingTheInputStaysOneShortLine() {
+        // found by ReaderRobustnessTest: an escaped line break in a long member name
+        String name = "orig\\n" + ",".repeat(3000);
+        DecodedRow r = decode("{\"kind\":\"refund\",\"" + name + "\":1}");
+        assertThat(r.reason)
+                .startsWith("unknown member 'orig\\n,,,")
+                .endsWith("...' for a refund event")
+                .doesNotContain("\n")
+                .hasSizeLessThan(300);
+    }
 }
