@@ -85,8 +85,11 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
         for (String h : header) {
             if (h.indexOf(NOT_DECODED) >= 0) {
                 rows.close();
+                String shown = h.length() > 60 ? h.substring(0, 60) + "..." : h;
                 throw new BadInputException(
-                        sourceName + ":1: the header is not valid UTF-8 text: " + Csv.field(h));
+                        sourceName
+                                + ":1: the header is not valid UTF-8 text: "
+                                + Csv.singleLine(Csv.field(shown)));
             }
         }
         int[] columnOf = mapHeader(header);
