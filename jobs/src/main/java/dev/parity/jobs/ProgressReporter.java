@@ -2,11 +2,14 @@ package dev.parity.jobs;
 
 import dev.parity.features.engine.PipelineCounters;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
@@ -135,6 +138,19 @@ public final class ProgressReporter implements MetricReporter, Scheduled {
             total += c.getCount();
         }
         return total;
+    }
+
+    /**
+     * Installs this reporter in {@code conf}: a line every {@code interval} ({@link Duration#ZERO}:
+     * none), worded for a run in {@code mode}.
+     */
+    public static void install(Configuration conf, Duration interval, RuntimeExecutionMode mode) {
+        if (interval.isZero()) {
+            return;
+        }
+        conf.setString("metrics.reporter.progress.factory.class", Factory.class.getName());
+        conf.setString("metrics.reporter.progress." + MODE, mode.name());
+        conf.setString("metrics.reporter.progress.interval", interval.toMillis() + " ms");
     }
 
     /** Factory named in the reporter configuration. */

@@ -25,4 +25,9 @@ public final class Csv {
     public static String singleLine(String s) {
         return s == null ? null : s.replace("\r", "\\r").replace("\n", "\\n");
     }
+
+    /** {@code s} cut to {@code max} characters, with {@code ...}: input quoted in a message. */
+    public static String shortened(String s, int max) {
+        return s.length() > max ? s.substring(0, max) + "..." : s;
+    }
 }

@@ -170,6 +170,6 @@ public final class EventJson implements Serializable {
 
     /** Input quoted in a reason: at most 200 characters (a member name may be megabytes). */
     private static String shortened(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return Csv.shortened(s, 200);
     }
 }

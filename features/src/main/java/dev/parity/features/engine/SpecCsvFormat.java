@@ -85,11 +85,10 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
         for (String h : header) {
             if (h.indexOf(NOT_DECODED) >= 0) {
                 rows.close();
-                String shown = h.length() > 60 ? h.substring(0, 60) + "..." : h;
                 throw new BadInputException(
                         sourceName
                                 + ":1: the header is not valid UTF-8 text: "
-                                + Csv.singleLine(Csv.field(shown)));
+                                + Csv.singleLine(Csv.field(Csv.shortened(h, 60))));
             }
         }
         int[] columnOf = mapHeader(header);
@@ -121,7 +120,7 @@ public final class SpecCsvFormat implements StreamFormat<DecodedRow> {
             if (!seen.add(h)) {
                 duplicate.add(h);
             } else if (!expected.contains(h)) {
-                unknown.add(h.length() > 60 ? h.substring(0, 60) + "..." : h);
+                unknown.add(Csv.shortened(h, 60));
             }
         }
         List<String> missing = new ArrayList<>();

@@ -250,14 +250,7 @@ public final class Backfill {
         Files.createDirectories(parts);
         RuntimeExecutionMode runtime = mode;
         Configuration conf = LocalFlink.configuration(runtime, true);
-        if (!progressInterval.isZero()) {
-            conf.setString(
-                    "metrics.reporter.progress.factory.class",
-                    ProgressReporter.Factory.class.getName());
-            conf.setString("metrics.reporter.progress." + ProgressReporter.MODE, runtime.name());
-            conf.setString(
-                    "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
-        }
+        ProgressReporter.install(conf, progressInterval, runtime);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         graph.build(new Parts(parts.toString(), env));

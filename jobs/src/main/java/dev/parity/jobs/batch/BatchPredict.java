@@ -165,13 +165,8 @@ public final class BatchPredict {
 
     private StreamExecutionEnvironment environment() {
         Configuration conf = LocalFlink.configuration(RuntimeExecutionMode.BATCH, !onCluster);
-        if (!onCluster && !progressInterval.isZero()) {
-            conf.setString(
-                    "metrics.reporter.progress.factory.class",
-                    ProgressReporter.Factory.class.getName());
-            conf.setString("metrics.reporter.progress." + ProgressReporter.MODE, "BATCH");
-            conf.setString(
-                    "metrics.reporter.progress.interval", progressInterval.toMillis() + " ms");
+        if (!onCluster) {
+            ProgressReporter.install(conf, progressInterval, RuntimeExecutionMode.BATCH);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);

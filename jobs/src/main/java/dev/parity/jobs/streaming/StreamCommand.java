@@ -166,13 +166,8 @@ public final class StreamCommand implements Callable<Integer> {
             conf.set(RestOptions.PORT, LocalFlink.freePort(8081));
         }
         int port = conf.get(RestOptions.PORT);
-        if (progressSeconds > 0) {
-            conf.setString(
-                    "metrics.reporter.progress.factory.class",
-                    ProgressReporter.Factory.class.getName());
-            conf.setString("metrics.reporter.progress." + ProgressReporter.MODE, "STREAMING");
-            conf.setString("metrics.reporter.progress.interval", progressSeconds + " s");
-        }
+        ProgressReporter.install(
+                conf, Duration.ofSeconds(progressSeconds), RuntimeExecutionMode.STREAMING);
         env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         job.build(env);
         System.out.printf(
