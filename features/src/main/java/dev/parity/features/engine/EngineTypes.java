@@ -9,6 +9,7 @@ import dev.parity.features.agg.ValueMultiset;
 import dev.parity.features.agg.ValueType;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -332,37 +333,83 @@ public final class EngineTypes {
 
         @Override
         void write(PendingRow p, DataOutputView out) throws IOException {
-            out.writeInt(p.received);
+            out.writeLong(p.start);
             out.writeLong(p.deadline);
-            out.writeBoolean(p.reported);
-            out.writeLong(p.time);
+            out.writeLong(p.retiredUntil);
+            out.writeLong(p.emitAt);
+            out.writeLong(p.queryTime);
+            out.writeInt(p.queryCount);
+            out.writeLong(p.labelTime);
+            out.writeInt(p.labelCount);
+            out.writeInt(p.received);
+            out.writeInt(p.flags);
             Values.writeAll(p.values, out);
         }
 
         @Override
         PendingRow read(DataInputView in) throws IOException {
-            return new PendingRow(
-                    in.readInt(),
-                    in.readLong(),
-                    in.readBoolean(),
-                    in.readLong(),
-                    Values.readAll(in));
+            PendingRow p = new PendingRow();
+            p.start = in.readLong();
+            p.deadline = in.readLong();
+            p.retiredUntil = in.readLong();
+            p.emitAt = in.readLong();
+            p.queryTime = in.readLong();
+            p.queryCount = in.readInt();
+            p.labelTime = in.readLong();
+            p.labelCount = in.readInt();
+            p.received = in.readInt();
+            p.flags = in.readInt();
+            p.values = Values.readAll(in);
+            return p;
         }
 
         @Override
         PendingRow deepCopy(PendingRow p) {
-            return new PendingRow(p.received, p.deadline, p.reported, p.time, p.values.clone());
+            PendingRow c = new PendingRow();
+            c.start = p.start;
+            c.deadline = p.deadline;
+            c.retiredUntil = p.retiredUntil;
+            c.emitAt = p.emitAt;
+            c.queryTime = p.queryTime;
+            c.queryCount = p.queryCount;
+            c.labelTime = p.labelTime;
+            c.labelCount = p.labelCount;
+            c.received = p.received;
+            c.flags = p.flags;
+            c.values = p.values.clone();
+            return c;
         }
 
         @Override
         public TypeSerializerSnapshot<PendingRow> snapshotConfiguration() {
-            return new PendingRowSnapshot();
+            return new PendingRowSnapshotV2();
         }
     }
 
+    /**
+     * The join state of Parity before duplicate ids were detected (one pending row, cleared on
+     * emission). Kept so that a savepoint holding it can be read far enough to be refused.
+     */
     public static final class PendingRowSnapshot extends RecordSerializer.Snapshot<PendingRow> {
         public PendingRowSnapshot() {
             super(PendingRowSerializer::new);
+        }
+    }
+
+    /** The join state with generations and duplicate counts ({@link PendingRow}). */
+    public static final class PendingRowSnapshotV2 extends RecordSerializer.Snapshot<PendingRow> {
+        public PendingRowSnapshotV2() {
+            super(PendingRowSerializer::new);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<PendingRow> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<PendingRow> old) {
+            if (old instanceof PendingRowSnapshot) {
+                // another layout: restoring it would misread every pending row
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            return super.resolveSchemaCompatibility(old);
         }
     }
 

@@ -198,7 +198,8 @@ public final class SpecRouter extends AbstractStreamOperator<RoutedEvent>
                     PARTS,
                     like(record, new VectorPart(e.id, VectorPart.CONTEXT, e.time, 0L, values)));
         }
-        if (plan.hasLabel() && e.kind == plan.labelKind().index()) {
+        if (plan.hasLabel() && e.kind == plan.labelKind().index() && !queryLate) {
+            // a late query's own label would only wait for a row that never comes
             output.collect(
                     PARTS,
                     like(

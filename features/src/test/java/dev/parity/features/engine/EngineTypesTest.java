@@ -139,13 +139,20 @@ class EngineTypesTest {
 
     @Test
     void pendingRowsRoundTrip() throws Exception {
-        PendingRow p =
-                roundTrip(
-                        EngineTypes.PENDING_ROW, new PendingRow(5, 100L, true, 7L, VALUES.clone()));
-        assertThat(p.received).isEqualTo(5);
-        assertThat(p.deadline).isEqualTo(100L);
-        assertThat(p.reported).isTrue();
-        assertThat(p.time).isEqualTo(7L);
+        PendingRow in = new PendingRow();
+        in.start = 1L;
+        in.deadline = 100L;
+        in.retiredUntil = -3L;
+        in.emitAt = 9L;
+        in.queryTime = 7L;
+        in.queryCount = 2;
+        in.labelTime = 8L;
+        in.labelCount = 3;
+        in.received = 5;
+        in.flags = PendingRow.QUERY_CONFLICT | PendingRow.LATE_SEEN;
+        in.values = VALUES.clone();
+        PendingRow p = roundTrip(EngineTypes.PENDING_ROW, in);
+        assertThat(p).usingRecursiveComparison().ignoringFields("values").isEqualTo(in);
         assertThat(p.values).containsExactly(VALUES);
     }
 }

@@ -204,7 +204,7 @@ class SpecEnginePropertyTest {
             return lines;
         }
 
-        private Object naive(FeatureDef f, EventRow q) {
+        Object naive(FeatureDef f, EventRow q) {
             int kind = f.event().equals("a") ? 0 : 1;
             int[] key = f.key().stream().mapToInt(k -> k.equals("k1") ? 2 : 3).toArray();
             int value = f.value().map(SpecEnginePropertyTest::position).orElse(-1);

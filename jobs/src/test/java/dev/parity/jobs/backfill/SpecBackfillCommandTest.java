@@ -204,6 +204,57 @@ class SpecBackfillCommandTest {
                 .containsExactly("id,missing", "3,label (outcome)");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"batch", "streaming"})
+    void duplicateIdsAreReportedNeverMerged(String mode) throws Exception {
+        Path specFile = dir.resolve("spec.yaml");
+        Path eventsFile = dir.resolve("events.csv");
+        Files.writeString(specFile, PAYMENTS);
+        // 2 twice at one time with other values, 3 twice with the same values, 1 again later
+        Files.writeString(
+                eventsFile,
+                "id,ts,card,merchant,amount,fraud\n"
+                        + "1,2026-01-01T10:00:00Z,c1,m,12.5,0\n"
+                        + "2,2026-01-01T10:30:00Z,c1,m,0.1,0\n"
+                        + "2,2026-01-01T10:30:00Z,c1,m,0.2,0\n"
+                        + "3,2026-01-01T10:45:00Z,c2,m,0.3,1\n"
+                        + "3,2026-01-01T10:45:00Z,c2,m,0.3,1\n"
+                        + "1,2026-01-01T11:00:00Z,c1,m,7.0,0\n");
+        Path out = dir.resolve("out");
+        int code =
+                ParityCli.execute(
+                        "backfill",
+                        "--spec",
+                        specFile.toString(),
+                        "--events",
+                        eventsFile.toString(),
+                        "--mode",
+                        mode,
+                        "--out",
+                        out.toString(),
+                        "--progress-interval",
+                        "PT0S");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        // every event counts in the windows (3 twice); the rows are the earliest queries'
+        assertThat(Files.readAllLines(out.resolve("features.csv")))
+                .containsExactly(
+                        "id,merchant,amount,card_payments_1h,merchant_amount_sum_30d,"
+                                + "card_amount_max_24h,fraud",
+                        "1,m,12.5,0,,,0",
+                        "3,m,0.3,0,12.8,,1");
+        assertThat(Files.readAllLines(out.resolve("incomplete.csv")))
+                .containsExactlyInAnyOrder(
+                        "id,missing",
+                        "1,duplicate id: payment at 2026-01-01T11:00:00Z; an earlier payment has"
+                                + " this id",
+                        "2,duplicate id: 2 payment events at 2026-01-01T10:30:00Z have this id"
+                                + " and differ: no row",
+                        "2,duplicate id: 2 payment events at 2026-01-01T10:30:00Z have this id"
+                                + " and differ: no row",
+                        "3,duplicate id: payment at 2026-01-01T10:45:00Z; another payment at the"
+                                + " same time has this id");
+    }
+
     @Test
     void severalKindsNeedEachFileNamedByItsKind() throws Exception {
         String spec =
