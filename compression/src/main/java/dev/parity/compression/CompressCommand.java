@@ -57,7 +57,9 @@ public final class CompressCommand implements Callable<Integer> {
             names = "--methods",
             split = ",",
             paramLabel = "M",
-            description = "Methods, comma-separated. Default: all of ${DEFAULT-VALUE}.",
+            description =
+                    "Methods, comma-separated. Default: all of ${DEFAULT-VALUE}; qat"
+                            + " (quantisation-aware int8, needs --features) only when named.",
             defaultValue = "fp16,int8-dynamic,int8-static,prune,lowrank,distill")
     List<String> methods;
 

@@ -14,6 +14,7 @@ import dev.parity.compression.methods.LowRankMethod;
 import dev.parity.compression.methods.MethodContext;
 import dev.parity.compression.methods.MethodSkippedException;
 import dev.parity.compression.methods.PruneMethod;
+import dev.parity.compression.methods.QatMethod;
 import dev.parity.compression.methods.Variant;
 import dev.parity.compression.onnx.Layers;
 import dev.parity.compression.onnx.Tensors;
@@ -58,9 +59,15 @@ import org.apache.flink.core.fs.FileSystem;
  * }</pre>
  */
 public final class CompressionJob {
-    /** Methods by command-line name, in the order they run. */
+    /** Methods by command-line name, in the order they run by default. */
     public static final List<String> METHOD_NAMES =
             List.of("fp16", "int8-dynamic", "int8-static", "prune", "lowrank", "distill");
+
+    /**
+     * Methods run only when named: quantisation-aware training costs a training run (on the full
+     * teacher, minutes).
+     */
+    public static final List<String> OPTIONAL_METHODS = List.of("qat");
 
     private static final int FINE_TUNE_EPOCHS = 20;
     private static final int EVAL_BATCH = 4096;
@@ -136,9 +143,14 @@ public final class CompressionJob {
                 case "distill":
                     out.add(new DistillMethod());
                     break;
+                case "qat":
+                    out.add(new QatMethod());
+                    break;
                 default:
+                    List<String> known = new ArrayList<>(METHOD_NAMES);
+                    known.addAll(OPTIONAL_METHODS);
                     throw new IllegalArgumentException(
-                            "--methods: unknown method '" + n + "'; known: " + METHOD_NAMES);
+                            "--methods: unknown method '" + n + "'; known: " + known);
             }
         }
         return out;

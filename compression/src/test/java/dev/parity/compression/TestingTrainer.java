@@ -28,4 +28,10 @@ final class TestingTrainer implements MlpTrainer {
                 TestingModels.STD,
                 MlpOnnx.randomLayers(9, hidden, 1, 17));
     }
+
+    @Override
+    public QuantizationAware quantizationAware(byte[] onnx, FeatureTable table, int maxEpochs) {
+        throw new UnsupportedOperationException(
+                "quantisation-aware training is DjlMlpTrainer's (QatMethodTest)");
+    }
 }

@@ -185,6 +185,28 @@ public final class Int8StaticMethod implements CompressionMethod {
         return new float[] {scale, zp};
     }
 
+    /**
+     * The static int8 QDQ form of {@code floatOnnx} with the given activation ranges (tensor name
+     * -> [lo, hi]), e.g. those learned by quantisation-aware training.
+     *
+     * @throws IllegalArgumentException naming a tensor the plan quantises that has no range
+     */
+    public static byte[] qdq(byte[] floatOnnx, Map<String, float[]> ranges) {
+        OnnxMl.ModelProto model;
+        try {
+            model = OnnxMl.ModelProto.parseFrom(floatOnnx);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
+        }
+        for (String t : QdqPlan.of(GraphEditor.of(model)).calibrated()) {
+            if (!ranges.containsKey(t)) {
+                throw new IllegalArgumentException(
+                        "no range for activation '" + t + "', which the QDQ plan quantises");
+            }
+        }
+        return rewrite(model, ranges);
+    }
+
     static byte[] rewrite(OnnxMl.ModelProto teacher, Map<String, float[]> ranges) {
         GraphEditor g = GraphEditor.of(teacher);
         QdqPlan plan = QdqPlan.of(g);

@@ -27,4 +27,50 @@ public interface MlpTrainer {
      */
     byte[] distill(byte[] teacherOnnx, FeatureTable table, int[] hidden, float alpha)
             throws Exception;
+
+    /**
+     * Quantisation-aware fine-tuning of {@code onnx} for static int8 (fake quantisation of every
+     * Gemm's input and weight in the forward pass, straight-through gradients), on the table's
+     * TRAIN rows with early stopping on VALIDATION, keeping zero weights at zero. Returns the QDQ
+     * model and what the training measured.
+     */
+    QuantizationAware quantizationAware(byte[] onnx, FeatureTable table, int maxEpochs)
+            throws Exception;
+
+    /** The result of {@link #quantizationAware}. */
+    final class QuantizationAware {
+        /** The QDQ model (int8 weights per channel, uint8 activations, int32 biases). */
+        public final byte[] int8Onnx;
+
+        /** Each quantised activation's range [lo, hi], by tensor name, as learned. */
+        public final java.util.Map<String, float[]> ranges;
+
+        public final int bestEpoch;
+        public final int epochs;
+
+        /** The quantised model's VALIDATION MAE at the best epoch (DJL's). */
+        public final double validationMae;
+
+        /** ONNX Runtime's int8 model vs the quantised DJL model on the VALIDATION rows. */
+        public final double maxAbsDiff;
+
+        public final double meanAbsDiff;
+
+        public QuantizationAware(
+                byte[] int8Onnx,
+                java.util.Map<String, float[]> ranges,
+                int bestEpoch,
+                int epochs,
+                double validationMae,
+                double maxAbsDiff,
+                double meanAbsDiff) {
+            this.int8Onnx = int8Onnx;
+            this.ranges = ranges;
+            this.bestEpoch = bestEpoch;
+            this.epochs = epochs;
+            this.validationMae = validationMae;
+            this.maxAbsDiff = maxAbsDiff;
+            this.meanAbsDiff = meanAbsDiff;
+        }
+    }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
@@ -16,14 +17,17 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.parity.compression.methods.Int8StaticMethod;
 import dev.parity.compression.spi.MlpTrainer;
 import dev.parity.models.FeatureTable;
 import dev.parity.models.OnnxScorer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -56,6 +60,9 @@ public final class DjlMlpTrainer implements MlpTrainer {
 
     private static final int EVAL_BATCH = 8192;
 
+    /** Batches observed for the input ranges before quantisation-aware training starts. */
+    private static final int CALIBRATION_BATCHES = 50;
+
     private final Options options;
 
     public DjlMlpTrainer(Options options) {
@@ -79,6 +86,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
         private final double validationMae;
         private final double seconds;
         private final long trainRows;
+        private final float[][] ranges;
 
         Result(
                 Mlp mlp,
@@ -86,13 +94,23 @@ public final class DjlMlpTrainer implements MlpTrainer {
                 int bestEpoch,
                 double validationMae,
                 double seconds,
-                long trainRows) {
+                long trainRows,
+                float[][] ranges) {
             this.mlp = mlp;
             this.epochs = epochs;
             this.bestEpoch = bestEpoch;
             this.validationMae = validationMae;
             this.seconds = seconds;
             this.trainRows = trainRows;
+            this.ranges = ranges;
+        }
+
+        /**
+         * After quantisation-aware training: each layer's input range [lo, hi] at the best epoch;
+         * else null.
+         */
+        public float[][] inputRanges() {
+            return ranges;
         }
 
         public Mlp mlp() {
@@ -137,6 +155,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
                 pre.apply(table.features(valRows)),
                 table.labels(valRows),
                 false,
+                false,
                 "train");
     }
 
@@ -157,10 +176,69 @@ public final class DjlMlpTrainer implements MlpTrainer {
                         pre.apply(table.features(valRows)),
                         table.labels(valRows),
                         true,
+                        false,
                         "fine-tune");
         byte[] out = MlpOnnx.export(r.mlp());
         verifyExport(r.mlp(), out, table.features(valRows));
         return out;
+    }
+
+    /**
+     * Quantisation-aware fine-tuning for static int8: trains every Gemm weight and bias under the
+     * rounding of the QDQ export ({@link FakeQuantLinear}: uint8 inputs per tensor, int8 weights
+     * per output channel, straight-through gradients), with early stopping on the VALIDATION MAE of
+     * the quantised model, keeps weights that are exactly zero at zero, and exports the best
+     * epoch's weights and input ranges as a QDQ model ({@link Int8StaticMethod#qdq}). The export is
+     * checked against the quantised DJL model on the VALIDATION rows.
+     */
+    @Override
+    public QuantizationAware quantizationAware(byte[] onnx, FeatureTable table, int maxEpochs)
+            throws OrtException {
+        Mlp start = MlpOnnx.parse(onnx);
+        checkArity(start, table);
+        int[] trainRows = table.rowsOf(FeatureTable.Split.TRAIN);
+        int[] valRows = table.rowsOf(FeatureTable.Split.VALIDATION);
+        requireRows(trainRows, valRows);
+        Preprocessing pre = start.preprocessing();
+        DjlMlpTrainer tuner = new DjlMlpTrainer(options.withEpochs(maxEpochs));
+        float[] xVal = pre.apply(table.features(valRows));
+        Result r =
+                tuner.fit(
+                        start,
+                        pre.apply(table.features(trainRows)),
+                        table.labels(trainRows),
+                        xVal,
+                        table.labels(valRows),
+                        true,
+                        true,
+                        "qat");
+        Map<String, float[]> ranges = new LinkedHashMap<>();
+        List<Mlp.Layer> layers = r.mlp().layers();
+        for (int k = 0; k < layers.size(); k++) {
+            ranges.put(MlpOnnx.inputOf(r.mlp(), k), r.inputRanges()[k]);
+        }
+        byte[] int8 = Int8StaticMethod.qdq(MlpOnnx.export(r.mlp()), ranges);
+        float[] djl = new float[valRows.length];
+        try (Net net = new Net(r.mlp(), new float[] {0f}, true)) {
+            net.setRanges(r.inputRanges());
+            net.predict(xVal, valRows.length, djl);
+        }
+        float[] ort = ortPredict(int8, r.mlp(), table.features(valRows));
+        double maxDiff = 0;
+        double sumDiff = 0;
+        for (int i = 0; i < djl.length; i++) {
+            double diff = Math.abs(ort[i] - djl[i]);
+            maxDiff = Math.max(maxDiff, diff);
+            sumDiff += diff;
+        }
+        return new QuantizationAware(
+                int8,
+                ranges,
+                r.bestEpoch(),
+                r.epochs(),
+                r.validationMae(),
+                maxDiff,
+                sumDiff / Math.max(1, djl.length));
     }
 
     @Override
@@ -192,6 +270,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
                         target,
                         pre.apply(table.features(valRows)),
                         table.labels(valRows),
+                        false,
                         false,
                         "distill");
         byte[] out = MlpOnnx.export(r.mlp());
@@ -278,6 +357,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
             float[] xVal,
             float[] yVal,
             boolean keepZeros,
+            boolean quantised,
             String what) {
         int d = init.inputs();
         int n = yTrain.length;
@@ -290,14 +370,20 @@ public final class DjlMlpTrainer implements MlpTrainer {
         }
         float[] lr = {options.learningRate};
         long started = System.nanoTime();
-        try (Net net = new Net(init, lr)) {
+        try (Net net = new Net(init, lr, quantised)) {
             if (keepZeros) {
                 net.captureZeroMasks();
+            }
+            if (quantised) {
+                // the input ranges before the first step: min and max of a first batch, then
+                // moving averages over the next ones, as during training
+                net.observe(xTrain, Math.min(n, CALIBRATION_BATCHES * bs), bs);
             }
             float[] valPred = new float[yVal.length];
             net.predict(xVal, yVal.length, valPred);
             double bestMae = Metrics.mae(valPred, yVal);
             Mlp best = init;
+            float[][] bestRanges = quantised ? net.ranges() : null;
             int bestEpoch = 0;
             int sinceBest = 0;
             int epoch = 0;
@@ -342,6 +428,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
                 if (improved) {
                     bestMae = mae;
                     best = net.snapshot();
+                    bestRanges = quantised ? net.ranges() : null;
                     bestEpoch = epoch;
                     sinceBest = 0;
                 } else {
@@ -359,7 +446,13 @@ public final class DjlMlpTrainer implements MlpTrainer {
                         lr[0]);
             }
             return new Result(
-                    best, epoch, bestEpoch, bestMae, (System.nanoTime() - started) / 1e9, n);
+                    best,
+                    epoch,
+                    bestEpoch,
+                    bestMae,
+                    (System.nanoTime() - started) / 1e9,
+                    n,
+                    bestRanges);
         }
     }
 
@@ -437,19 +530,23 @@ public final class DjlMlpTrainer implements MlpTrainer {
         private final Mlp template;
         private final Model model;
         private final Trainer trainer;
-        private final List<Linear> linears = new ArrayList<>();
+        private final List<Block> linears = new ArrayList<>();
         private List<NDArray> masks;
 
         Net(Mlp mlp, float learningRate) {
-            this(mlp, new float[] {learningRate});
+            this(mlp, new float[] {learningRate}, false);
         }
 
-        Net(Mlp mlp, float[] learningRate) {
+        /** With {@code quantised}, every layer is a {@link FakeQuantLinear}. */
+        Net(Mlp mlp, float[] learningRate, boolean quantised) {
             DjlRuntime.init();
             this.template = mlp;
             SequentialBlock block = new SequentialBlock();
             for (Mlp.Layer l : mlp.layers()) {
-                Linear lin = Linear.builder().setUnits(l.out()).optBias(l.hasBias()).build();
+                Block lin =
+                        quantised
+                                ? new FakeQuantLinear(l.out(), l.hasBias())
+                                : Linear.builder().setUnits(l.out()).optBias(l.hasBias()).build();
                 linears.add(lin);
                 block.add(lin);
                 if (l.relu()) {
@@ -470,6 +567,35 @@ public final class DjlMlpTrainer implements MlpTrainer {
                 if (l.b != null) {
                     bias(k).set(l.b);
                 }
+            }
+        }
+
+        /** Runs the training-mode forward pass (no step) so fake-quantised layers see inputs. */
+        void observe(float[] x, int rows, int batchSize) {
+            int d = template.inputs();
+            for (int start = 0; start < rows; start += batchSize) {
+                int b = Math.min(batchSize, rows - start);
+                try (NDManager batch = model.getNDManager().newSubManager()) {
+                    NDArray xs =
+                            batch.create(
+                                    Arrays.copyOfRange(x, start * d, (start + b) * d),
+                                    new Shape(b, d));
+                    trainer.forward(new NDList(xs));
+                }
+            }
+        }
+
+        float[][] ranges() {
+            float[][] out = new float[linears.size()][];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = ((FakeQuantLinear) linears.get(k)).range();
+            }
+            return out;
+        }
+
+        void setRanges(float[][] ranges) {
+            for (int k = 0; k < ranges.length; k++) {
+                ((FakeQuantLinear) linears.get(k)).setRange(ranges[k]);
             }
         }
 

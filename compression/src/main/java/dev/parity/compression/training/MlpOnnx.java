@@ -91,6 +91,14 @@ public final class MlpOnnx {
                 .toByteArray();
     }
 
+    /** The tensor {@link #export} feeds layer {@code k}'s Gemm with. */
+    public static String inputOf(Mlp mlp, int k) {
+        if (k == 0) {
+            return "standardised";
+        }
+        return mlp.layers().get(k - 1).relu ? "layer" + (k - 1) + "_relu" : "layer" + (k - 1);
+    }
+
     /**
      * Reads a graph of the contract's layout back into arrays.
      *

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
  * origin_delay_mean_30d_daily}.
  *
  * <p>{@code --student 64,32} also distils a student from the new teacher and registers it as
- * version {@code <version>-distill}.
+ * version {@code <version>-distill}; {@code --qat int8} fine-tunes the teacher with int8 fake
+ * quantisation and registers the static int8 QDQ model as {@code <version>-qat-int8}.
  */
 @Command(
         name = "train",
@@ -137,6 +138,21 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Also distil a student with these hidden widths (e.g. 64,32).")
     int[] student;
 
+    @Option(
+            names = "--qat",
+            paramLabel = "int8",
+            description =
+                    "Also fine-tune the teacher with int8 fake quantisation (quantisation-aware"
+                            + " training) and register the int8 QDQ model as <version>-qat-int8.")
+    String qat;
+
+    @Option(
+            names = "--qat-epochs",
+            defaultValue = "8",
+            description =
+                    "Most epochs of quantisation-aware fine-tuning. Default: ${DEFAULT-VALUE}.")
+    int qatEpochs;
+
     @Mixin SpecSplitOptions split = new SpecSplitOptions();
 
     @Option(
@@ -175,6 +191,12 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!Files.isReadable(features)) {
             throw new IllegalArgumentException("--features: cannot read '" + features + "'");
+        }
+        if (qat != null && !qat.equals("int8")) {
+            throw new IllegalArgumentException("--qat: expected int8, got '" + qat + "'");
+        }
+        if (qatEpochs < 1) {
+            throw new IllegalArgumentException("--qat-epochs must be positive, got " + qatEpochs);
         }
         long t0 = System.nanoTime();
         SpecPlan plan = split.plan();
@@ -307,6 +329,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (student != null) {
             distil(trainer, table, onnx, mlp, v, june, y);
         }
+        if (qat != null) {
+            quantisationAware(trainer, table, onnx, mlp, v, june, y, pred);
+        }
         double mae = metrics.get(report + "_mae");
         if (mae >= metrics.get("baseline_train_mean_" + report + "_mae")
                 || (baselineKey != null && mae >= metrics.get(baselineKey))) {
@@ -366,6 +391,63 @@ public final class TrainCommand implements Callable<Integer> {
                 (double) teacher.parameterCount() / s.parameterCount(),
                 report,
                 100 * metrics.get(report + "_mae") / teacherMae,
+                seconds,
+                dir);
+    }
+
+    private void quantisationAware(
+            DjlMlpTrainer trainer,
+            FeatureTable table,
+            byte[] teacherOnnx,
+            Mlp teacher,
+            String teacherVersion,
+            int[] june,
+            float[] y,
+            float[] teacherPred)
+            throws Exception {
+        long t0 = System.nanoTime();
+        dev.parity.compression.spi.MlpTrainer.QuantizationAware q =
+                trainer.quantizationAware(teacherOnnx, table, qatEpochs);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        float[] pred = DjlMlpTrainer.ortPredict(q.int8Onnx, teacher, table.features(june));
+        double teacherMae = Metrics.mae(teacherPred, y);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put(report + "_mae", Metrics.mae(pred, y));
+        metrics.put(report + "_rmse", Metrics.rmse(pred, y));
+        metrics.put(report + "_r2", Metrics.r2(pred, y));
+        metrics.put("teacher_" + report + "_mae", teacherMae);
+        metrics.put("val_mae_quantised", q.validationMae);
+        metrics.put("epochs", (double) q.epochs);
+        metrics.put("best_epoch", (double) q.bestEpoch);
+        metrics.put("ort_vs_training_max_abs_diff", q.maxAbsDiff);
+        metrics.put("train_seconds", seconds);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("format", "QDQ");
+        params.put("weights", "int8 per output channel, symmetric");
+        params.put("activations", "uint8 per tensor, ranges learned in training");
+        params.put("max_epochs", Integer.toString(qatEpochs));
+        params.put("seed", Long.toString(seed));
+        String dir =
+                register(
+                        teacher,
+                        q.int8Onnx,
+                        teacherVersion + "-qat-int8",
+                        metrics,
+                        dev.parity.models.ModelGate.sha256(teacherOnnx),
+                        "qat-int8",
+                        params);
+        row("qat int8 (QDQ)", pred, y);
+        System.out.printf(
+                Locale.ROOT,
+                "qat int8: %,d bytes (%.2fx smaller), %s MAE %+.2f%% vs the teacher, best epoch %d"
+                        + " of %d, ONNX Runtime vs training graph max |diff| %.2g, %.1f s -> %s%n",
+                q.int8Onnx.length,
+                (double) teacherOnnx.length / q.int8Onnx.length,
+                report,
+                100 * (metrics.get(report + "_mae") / teacherMae - 1),
+                q.bestEpoch,
+                q.epochs,
+                q.maxAbsDiff,
                 seconds,
                 dir);
     }
