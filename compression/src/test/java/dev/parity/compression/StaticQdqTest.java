@@ -70,4 +70,38 @@ class StaticQdqTest {
         assertThat(Int8StaticMethodAccess.scaleAndZeroPoint(0f, 6f, true))
                 .containsExactly(6f / 255f, 0f);
     }
+
+    @Test
+    void mixedPrecisionKeepsTheMostSensitiveConvFloatWhenAllInt8MissesTheTarget() throws Exception {
+        // a target no int8 model meets: the search keeps layers float, the best one first
+        List<Variant> vs =
+                new Int8StaticMethod(512, 100, 1e-6)
+                        .apply(Support.context(SPEECH, Support.speechInputs()));
+        Variant all = vs.get(0);
+        Variant mixed =
+                vs.stream()
+                        .filter(v -> v.suffix().equals("int8-static-mixed"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(mixed.parameters()).containsKey("float_convs");
+        int floats = mixed.parameters().get("float_convs").split(",").length;
+        assertThat(floats).isBetween(1, 2); // of 3: at least one Conv stays int8
+        assertThat(mixed.notes())
+                .anyMatch(n -> n.startsWith("mixed precision") && n.contains("all int8"));
+        // fewer tensors quantised, fewer integer kernels
+        assertThat(Support.opCounts(mixed.onnx()).getOrDefault("QuantizeLinear", 0))
+                .isGreaterThan(0)
+                .isLessThan(Support.opCounts(all.onnx()).get("QuantizeLinear"));
+        assertThat(Support.optimizedOpCounts(mixed.onnx()).getOrDefault("QLinearConv", 0))
+                .isLessThanOrEqualTo(2);
+        double[] allCmp = Support.compare(SPEECH, all.onnx(), Support.speechInputs());
+        double[] mixedCmp = Support.compare(SPEECH, mixed.onnx(), Support.speechInputs());
+        assertThat(mixedCmp[2]).isLessThan(allCmp[2]);
+
+        // a target the all-int8 model meets: no mixed variant
+        assertThat(
+                        new Int8StaticMethod(512, 100, 0.5)
+                                .apply(Support.context(SPEECH, Support.speechInputs())))
+                .noneMatch(v -> v.suffix().equals("int8-static-mixed"));
+    }
 }

@@ -1,6 +1,8 @@
 package dev.parity.compression.methods;
 
 import ai.onnx.proto.OnnxMl;
+import dev.parity.compression.eval.ModelInputs;
+import dev.parity.compression.eval.OrtModel;
 import dev.parity.compression.onnx.GraphEditor;
 import dev.parity.compression.onnx.Layers;
 import dev.parity.compression.onnx.Tensors;
@@ -29,16 +31,39 @@ public final class Int8StaticMethod implements CompressionMethod {
     /** Values kept per activation for the percentile calibrator. */
     private static final int MAX_SAMPLES = 1 << 21;
 
+    /** The agreement the mixed-precision variant aims at: mean |diff| / mean |output|. */
+    static final double MIXED_TARGET = 0.02;
+
+    /** At most this many Conv layers stay float in the mixed-precision variant. */
+    static final int MIXED_MAX_FLOAT = 4;
+
+    /** Probe rows for the mixed-precision search. */
+    private static final int MIXED_ROWS = 256;
+
+    /** Generated probe batch: apart from calibration (from 1 << 20) and evaluation (from 0). */
+    private static final int PROBE_SEED = 1 << 21;
+
     private final int calibrationRows;
     private final double percentile;
+    private final double mixedTarget;
 
     public Int8StaticMethod(int calibrationRows, double percentile) {
-        if (calibrationRows < 1 || percentile <= 50 || percentile > 100) {
+        this(calibrationRows, percentile, MIXED_TARGET);
+    }
+
+    /**
+     * @param mixedTarget the agreement (mean |diff| / mean |output|) a Conv graph's mixed-precision
+     *     variant aims at, when all-int8 misses it
+     */
+    public Int8StaticMethod(int calibrationRows, double percentile, double mixedTarget) {
+        if (calibrationRows < 1 || percentile <= 50 || percentile > 100 || !(mixedTarget > 0)) {
             throw new IllegalArgumentException(
-                    "calibrationRows must be positive and percentile in (50, 100]");
+                    "calibrationRows must be positive, percentile in (50, 100] and mixedTarget"
+                            + " positive");
         }
         this.calibrationRows = calibrationRows;
         this.percentile = percentile;
+        this.mixedTarget = mixedTarget;
     }
 
     public Int8StaticMethod() {
@@ -72,7 +97,14 @@ public final class Int8StaticMethod implements CompressionMethod {
                             + " Conv outputs quantised (QLinearConv in ONNX Runtime); the others"
                             + " feed a graph output and stay float");
         }
-        Map<String, Sampler> samples = calibrate(ctx, activations);
+        // the mixed-precision search needs the tensors that become quantised when a Conv stays
+        // float (the input of the next one), so they are observed in the same run
+        Set<String> observed = new java.util.LinkedHashSet<>(activations);
+        GraphEditor editor = GraphEditor.of(ctx.teacher());
+        for (int c : plan.convs.keySet()) {
+            observed.addAll(QdqPlan.of(editor, Set.of(c)).calibrated());
+        }
+        Map<String, Sampler> samples = calibrate(ctx, observed);
         String source =
                 ctx.calibrationInputs().fromData()
                         ? "calibrated on "
@@ -119,8 +151,126 @@ public final class Int8StaticMethod implements CompressionMethod {
                             ? "int8-static-minmax"
                             : "int8-static-p" + Double.toString(percentile).replace(".", "");
             out.add(new Variant(suffix, name(), params, rewrite(ctx.teacher(), ranges), notes));
+            if (calibrator.equals("minmax") && !plan.convs.isEmpty()) {
+                Variant mixed = mixedPrecision(ctx, plan, ranges, params, notes);
+                if (mixed != null) {
+                    out.add(mixed);
+                }
+            }
         }
         return out;
+    }
+
+    /**
+     * Mixed precision for a Conv graph whose all-int8 form misses the target: keeps the Conv layers
+     * in float, one at a time, each time the one whose float form lowers the difference to the
+     * teacher most, measured on probe rows that neither calibration nor the report uses, until the
+     * target is met or {@link #MIXED_MAX_FLOAT} layers are float. Null when all-int8 is within the
+     * target already.
+     */
+    private Variant mixedPrecision(
+            MethodContext ctx,
+            QdqPlan plan,
+            Map<String, float[]> ranges,
+            Map<String, String> minMaxParams,
+            List<String> baseNotes)
+            throws Exception {
+        ModelInputs.Batch probe =
+                ctx.calibrationInputs()
+                        .batch(
+                                ctx.calibrationInputs().fromData() ? 0 : PROBE_SEED,
+                                Math.min(MIXED_ROWS, ctx.calibrationInputs().availableRows()));
+        Map<String, float[]> teacherOut;
+        try (OrtModel teacher = OrtModel.open(ctx.teacherBytes())) {
+            teacherOut = teacher.run(probe);
+        }
+        Set<Integer> floats = new java.util.TreeSet<>();
+        double error = relativeError(teacherOut, rewrite(ctx.teacher(), ranges, floats), probe);
+        List<String> steps = new ArrayList<>();
+        steps.add(String.format(Locale.ROOT, "all int8 %.2f %%", 100 * error));
+        if (error <= mixedTarget) {
+            return null;
+        }
+        // at least one Conv stays int8, else it is the teacher again
+        int most = Math.min(MIXED_MAX_FLOAT, plan.convs.size() - 1);
+        while (error > mixedTarget && floats.size() < most) {
+            int best = -1;
+            double bestError = error;
+            for (int c : plan.convs.keySet()) {
+                if (floats.contains(c)) {
+                    continue;
+                }
+                Set<Integer> tryFloat = new java.util.TreeSet<>(floats);
+                tryFloat.add(c);
+                double e =
+                        relativeError(teacherOut, rewrite(ctx.teacher(), ranges, tryFloat), probe);
+                if (e < bestError) {
+                    bestError = e;
+                    best = c;
+                }
+            }
+            if (best < 0) {
+                break; // no single layer helps further
+            }
+            floats.add(best);
+            error = bestError;
+            steps.add(
+                    String.format(
+                            Locale.ROOT,
+                            "+ %s float: %.2f %%",
+                            nodeName(ctx.teacher(), best),
+                            100 * error));
+        }
+        if (floats.isEmpty()) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>(minMaxParams);
+        List<String> names = new ArrayList<>();
+        for (int c : floats) {
+            names.add(nodeName(ctx.teacher(), c));
+        }
+        params.put("float_convs", String.join(",", names));
+        List<String> notes = new ArrayList<>(baseNotes);
+        notes.add(
+                "mixed precision, mean |diff| / mean |output| on "
+                        + probe.rows
+                        + " probe rows: "
+                        + String.join(", ", steps)
+                        + (error > mixedTarget
+                                ? String.format(
+                                        Locale.ROOT,
+                                        " (target %.2g %% not reached with %d float layers)",
+                                        100 * mixedTarget,
+                                        floats.size())
+                                : ""));
+        return new Variant(
+                "int8-static-mixed", name(), params, rewrite(ctx.teacher(), ranges, floats), notes);
+    }
+
+    private static String nodeName(OnnxMl.ModelProto m, int index) {
+        OnnxMl.NodeProto n = m.getGraph().getNode(index);
+        return n.getName().isEmpty() ? n.getOpType() + "#" + index : n.getName();
+    }
+
+    /** Mean |candidate - teacher| / mean |teacher| over every float output. */
+    private static double relativeError(
+            Map<String, float[]> teacherOut, byte[] candidate, ModelInputs.Batch probe)
+            throws Exception {
+        Map<String, float[]> out;
+        try (OrtModel m = OrtModel.open(candidate)) {
+            out = m.run(probe);
+        }
+        double diff = 0;
+        double magnitude = 0;
+        for (Map.Entry<String, float[]> e : teacherOut.entrySet()) {
+            float[] t = e.getValue();
+            float[] c = out.get(e.getKey());
+            for (int i = 0; i < t.length; i++) {
+                diff += Math.abs(c[i] - t[i]);
+                magnitude += Math.abs(t[i]);
+            }
+        }
+        return magnitude == 0 ? diff : diff / magnitude;
     }
 
     /** Runs the model with {@code tensors} as extra outputs and samples their values. */
@@ -208,8 +358,13 @@ public final class Int8StaticMethod implements CompressionMethod {
     }
 
     static byte[] rewrite(OnnxMl.ModelProto teacher, Map<String, float[]> ranges) {
+        return rewrite(teacher, ranges, Set.of());
+    }
+
+    static byte[] rewrite(
+            OnnxMl.ModelProto teacher, Map<String, float[]> ranges, Set<Integer> floatConvs) {
         GraphEditor g = GraphEditor.of(teacher);
-        QdqPlan plan = QdqPlan.of(g);
+        QdqPlan plan = QdqPlan.of(g, floatConvs);
         // Scale and zero-point initializers, one pair per point that owns parameters.
         Map<QdqPlan.Point, String[]> params = new HashMap<>();
         Map<QdqPlan.Point, Float> scales = new HashMap<>();

@@ -122,13 +122,20 @@ final class QdqPlan {
     }
 
     static QdqPlan of(GraphEditor g) {
+        return of(g, Set.of());
+    }
+
+    /** The plan with the Conv nodes at {@code floatConvs} (node indices) left in float. */
+    static QdqPlan of(GraphEditor g, Set<Integer> floatConvs) {
         QdqPlan p = new QdqPlan(g);
         List<String> ignored = new ArrayList<>();
         for (Layers.Dense d : Layers.dense(g, ignored)) {
             p.dense.put(d.index, d);
         }
         for (Layers.Conv c : Layers.convs(g, ignored)) {
-            p.convs.put(c.index, c);
+            if (!floatConvs.contains(c.index)) {
+                p.convs.put(c.index, c);
+            }
         }
         p.walk();
         return p;
