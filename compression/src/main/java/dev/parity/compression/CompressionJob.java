@@ -70,6 +70,10 @@ public final class CompressionJob {
     public static final List<String> OPTIONAL_METHODS = List.of("qat");
 
     private static final int FINE_TUNE_EPOCHS = 20;
+
+    /** Adam steps (batches of 32) when a variant is fine-tuned to its teacher's outputs. */
+    private static final int MATCH_TEACHER_STEPS = 400;
+
     private static final int EVAL_BATCH = 4096;
     private static final int GENERATED_ROWS = 1024;
 
@@ -277,7 +281,7 @@ public final class CompressionJob {
                 continue;
             }
             if (fineTune && (method instanceof PruneMethod || method instanceof LowRankMethod)) {
-                made.addAll(fineTuned(made, table, status));
+                made.addAll(fineTuned(made, teacherBytes, table, calibration, status));
             }
             for (Variant v : made) {
                 String problem = check(v, probe);
@@ -406,28 +410,55 @@ public final class CompressionJob {
         return report;
     }
 
-    /** Fine-tuned copies of prune/lowrank variants, or a note why there are none. */
+    /**
+     * Fine-tuned copies of prune/lowrank variants, or a note why there are none: an MLP of the
+     * trainer's layout with a training file is fine-tuned on its labels; any other graph (a CNN, or
+     * no training file) is fine-tuned to reproduce the teacher's outputs on the calibration inputs.
+     */
     private List<Variant> fineTuned(
-            List<Variant> made, FeatureTable table, CompressionReport.MethodStatus status) {
+            List<Variant> made,
+            byte[] teacherBytes,
+            FeatureTable table,
+            ModelInputs calibration,
+            CompressionReport.MethodStatus status) {
         List<Variant> tuned = new ArrayList<>();
-        if (trainer == null || table == null) {
-            status.reason =
-                    append(
-                            status.reason,
-                            "fine-tune skipped: "
-                                    + (trainer == null
-                                            ? "no trainer"
-                                            : "needs a training file (--features)"));
-            say("  fine-tune skipped: " + (trainer == null ? "no trainer" : "no --features"));
+        if (trainer == null) {
+            status.reason = append(status.reason, "fine-tune skipped: no trainer");
+            say("  fine-tune skipped: no trainer");
             return tuned;
         }
         for (Variant v : made) {
             try {
-                say("  fine-tuning " + v.suffix() + " ...");
-                byte[] bytes = trainer.fineTune(v.onnx(), table, FINE_TUNE_EPOCHS);
                 Map<String, String> p = new LinkedHashMap<>(v.parameters());
-                p.put("fine_tune_max_epochs", Integer.toString(FINE_TUNE_EPOCHS));
-                tuned.add(new Variant(v.suffix() + "-ft", v.method(), p, bytes, v.notes()));
+                List<String> notes = new ArrayList<>(v.notes());
+                byte[] bytes = null;
+                if (table != null) {
+                    say("  fine-tuning " + v.suffix() + " on the training file ...");
+                    try {
+                        bytes = trainer.fineTune(v.onnx(), table, FINE_TUNE_EPOCHS);
+                        p.put("fine_tune_max_epochs", Integer.toString(FINE_TUNE_EPOCHS));
+                    } catch (IllegalArgumentException notAnMlp) {
+                        say("  " + notAnMlp.getMessage());
+                    }
+                }
+                if (bytes == null) {
+                    say("  fine-tuning " + v.suffix() + " to the teacher's outputs ...");
+                    MlpTrainer.Matched m =
+                            trainer.matchTeacher(
+                                    teacherBytes, v.onnx(), calibration, MATCH_TEACHER_STEPS);
+                    bytes = m.onnx;
+                    p.put("fine_tune", "to the teacher's outputs on " + calibration.description());
+                    p.put("fine_tune_steps", m.bestStep + " of " + MATCH_TEACHER_STEPS);
+                    notes.add(
+                            String.format(
+                                    Locale.ROOT,
+                                    "fine-tuned to the teacher: held-out mean |diff| / mean"
+                                            + " |output| %.4f before, %.4f after (step %d)",
+                                    m.before,
+                                    m.after,
+                                    m.bestStep));
+                }
+                tuned.add(new Variant(v.suffix() + "-ft", v.method(), p, bytes, notes));
             } catch (Exception e) {
                 status.reason = append(status.reason, v.suffix() + " fine-tune failed: " + e);
                 say("  " + v.suffix() + " fine-tune failed: " + e);

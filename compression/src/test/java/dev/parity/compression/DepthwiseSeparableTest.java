@@ -41,4 +41,24 @@ class DepthwiseSeparableTest {
         assertThat(cmp[0]).isLessThan(cmp[1] * 1e-5);
         assertThat(Support.parameters(r1.onnx())).isLessThan(Support.parameters(cnn));
     }
+
+    @Test
+    void fineTuningToTheTeacherBringsTheFactorisedCnnCloser() throws Exception {
+        byte[] cnn = TestingModels.speechCnn();
+        Variant r1 =
+                new LowRankMethod(new double[] {0.9}, new double[] {0.5})
+                        .apply(Support.context(cnn, Support.speechInputs()))
+                        .get(0);
+        dev.parity.compression.spi.MlpTrainer.Matched m =
+                new dev.parity.compression.training.DjlMlpTrainer()
+                        .matchTeacher(cnn, r1.onnx(), Support.speechInputs(), 150);
+        assertThat(m.after).isLessThan(m.before * 0.8);
+        assertThat(m.bestStep).isPositive();
+        // the same graph with other weights, and closer on inputs it was not trained on
+        assertThat(Support.opCounts(m.onnx)).isEqualTo(Support.opCounts(r1.onnx()));
+        assertThat(Support.parameters(m.onnx)).isEqualTo(Support.parameters(r1.onnx()));
+        double[] before = Support.compare(cnn, r1.onnx(), Support.speechInputs());
+        double[] after = Support.compare(cnn, m.onnx, Support.speechInputs());
+        assertThat(after[2]).isLessThan(before[2]);
+    }
 }

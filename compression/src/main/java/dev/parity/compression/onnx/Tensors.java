@@ -35,6 +35,28 @@ public final class Tensors {
         return t.getDataType() == DataType.FLOAT.getNumber();
     }
 
+    /** The values of an int64 tensor (a shape, an axis list). */
+    public static long[] longs(OnnxMl.TensorProto t) {
+        if (t.getDataType() != DataType.INT64.getNumber()) {
+            throw new IllegalArgumentException(
+                    "tensor '" + t.getName() + "' is not int64 (type " + t.getDataType() + ")");
+        }
+        int n = Math.toIntExact(numel(t));
+        long[] out = new long[n];
+        if (!t.getRawData().isEmpty()) {
+            t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer()
+                    .get(out);
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[i] = t.getInt64Data(i);
+            }
+        }
+        return out;
+    }
+
     /** The values of a float32 tensor. */
     public static float[] floats(OnnxMl.TensorProto t) {
         if (!isFloat(t)) {

@@ -1,5 +1,6 @@
 package dev.parity.compression.spi;
 
+import dev.parity.compression.eval.ModelInputs;
 import dev.parity.models.FeatureTable;
 
 /**
@@ -71,6 +72,33 @@ public interface MlpTrainer {
             this.validationMae = validationMae;
             this.maxAbsDiff = maxAbsDiff;
             this.meanAbsDiff = meanAbsDiff;
+        }
+    }
+
+    /**
+     * Fine-tunes {@code student} (a rewritten copy of {@code teacher}, e.g. a factorised CNN) to
+     * reproduce the teacher's outputs on batches of {@code inputs}, for models without labelled
+     * data. Returns the student with trained Conv/Gemm weights and biases, same names and shapes.
+     */
+    Matched matchTeacher(byte[] teacher, byte[] student, ModelInputs inputs, int steps)
+            throws Exception;
+
+    /** The result of {@link #matchTeacher}. */
+    final class Matched {
+        public final byte[] onnx;
+
+        /** mean |student - teacher| / mean |teacher| on held-out inputs, before and after. */
+        public final double before;
+
+        public final double after;
+
+        public final int bestStep;
+
+        public Matched(byte[] onnx, double before, double after, int bestStep) {
+            this.onnx = onnx;
+            this.before = before;
+            this.after = after;
+            this.bestStep = bestStep;
         }
     }
 }

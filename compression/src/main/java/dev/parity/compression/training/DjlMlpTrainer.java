@@ -17,6 +17,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.parity.compression.eval.ModelInputs;
 import dev.parity.compression.methods.Int8StaticMethod;
 import dev.parity.compression.spi.MlpTrainer;
 import dev.parity.models.FeatureTable;
@@ -239,6 +240,14 @@ public final class DjlMlpTrainer implements MlpTrainer {
                 r.validationMae(),
                 maxDiff,
                 sumDiff / Math.max(1, djl.length));
+    }
+
+    @Override
+    public Matched matchTeacher(byte[] teacher, byte[] student, ModelInputs inputs, int steps)
+            throws Exception {
+        GraphFineTuner.Result r =
+                new GraphFineTuner(32, 1e-3f, options.log).fit(teacher, student, inputs, steps);
+        return new Matched(r.onnx, r.before, r.after, r.bestStep);
     }
 
     @Override
