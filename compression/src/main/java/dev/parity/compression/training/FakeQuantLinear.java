@@ -30,6 +30,7 @@ final class FakeQuantLinear extends AbstractBlock {
     private final Parameter weight;
     private final Parameter bias;
     private boolean observed;
+    private boolean observing = true;
     private float lo;
     private float hi;
 
@@ -74,7 +75,7 @@ final class FakeQuantLinear extends AbstractBlock {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : store.getValue(bias, x.getDevice(), training);
-        if (training) {
+        if (training && observing) {
             observe(x);
         }
         NDArray xq = straightThrough(x, quantiseInput(x));
@@ -116,6 +117,11 @@ final class FakeQuantLinear extends AbstractBlock {
 
     boolean observed() {
         return observed;
+    }
+
+    /** Freezes the input range (training then adapts the weights to it). */
+    void freezeRange() {
+        observing = false;
     }
 
     /** The input range [lo, hi] the export quantises with. */

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -104,7 +105,9 @@ final class GraphFineTuner {
                     float[] target = teacher.run(b).get(output);
                     try (NDManager m = model.getNDManager().newSubManager()) {
                         NDArray x = m.create(b.values.get(input), new Shape(b.shapes.get(input)));
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                        // the scope frees what the pass derives from the weights (a transpose)
+                        try (NDScope scope = new NDScope();
+                                GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
                             NDArray y = m.create(target, pred.getShape());
                             NDArray loss =
@@ -149,7 +152,8 @@ final class GraphFineTuner {
 
     private static float[] predict(
             Trainer trainer, Model model, ModelInputs.Batch b, String input) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
+        try (NDManager m = model.getNDManager().newSubManager();
+                NDScope scope = new NDScope()) {
             NDArray x = m.create(b.values.get(input), new Shape(b.shapes.get(input)));
             return trainer.evaluate(new NDList(x)).singletonOrThrow().toFloatArray();
         }
