@@ -40,14 +40,8 @@ public final class DistillMethod implements CompressionMethod {
 
     @Override
     public List<Variant> apply(MethodContext ctx) throws Exception {
-        MlpTrainer trainer =
-                ctx.trainer().orElseThrow(() -> new MethodSkippedException("no trainer"));
-        FeatureTable table =
-                ctx.table()
-                        .orElseThrow(
-                                () ->
-                                        new MethodSkippedException(
-                                                "needs a training file (--features)"));
+        MlpTrainer trainer = ctx.requireTrainer();
+        FeatureTable table = ctx.requireTable();
         List<Variant> out = new ArrayList<>();
         for (int[] hidden : students) {
             String shape =

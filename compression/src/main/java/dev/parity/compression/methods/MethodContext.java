@@ -51,4 +51,15 @@ public final class MethodContext {
     public ModelInputs calibrationInputs() {
         return calibrationInputs;
     }
+
+    /** The trainer, or the skip of a method that needs one. */
+    public MlpTrainer requireTrainer() throws MethodSkippedException {
+        return trainer().orElseThrow(() -> new MethodSkippedException("no trainer"));
+    }
+
+    /** The training file, or the skip of a method that needs one. */
+    public FeatureTable requireTable() throws MethodSkippedException {
+        return table().orElseThrow(
+                        () -> new MethodSkippedException("needs a training file (--features)"));
+    }
 }

@@ -36,14 +36,8 @@ public final class QatMethod implements CompressionMethod {
 
     @Override
     public List<Variant> apply(MethodContext ctx) throws Exception {
-        MlpTrainer trainer =
-                ctx.trainer().orElseThrow(() -> new MethodSkippedException("no trainer"));
-        FeatureTable table =
-                ctx.table()
-                        .orElseThrow(
-                                () ->
-                                        new MethodSkippedException(
-                                                "needs a training file (--features)"));
+        MlpTrainer trainer = ctx.requireTrainer();
+        FeatureTable table = ctx.requireTable();
         MlpTrainer.QuantizationAware q;
         try {
             q = trainer.quantizationAware(ctx.teacherBytes(), table, epochs);

@@ -543,6 +543,11 @@ public final class DjlMlpTrainer implements MlpTrainer {
         return new Mlp("features", "prediction", pre, layers);
     }
 
+    /** Work on one batch of rows, starting at row {@code start}. */
+    private interface BatchPass {
+        void run(NDArray xs, int start, int rows);
+    }
+
     /** A DJL model holding an {@link Mlp}'s layers; closes its NDManager and trainer. */
     private static final class Net implements AutoCloseable {
         private final Mlp template;
@@ -590,6 +595,14 @@ public final class DjlMlpTrainer implements MlpTrainer {
 
         /** Runs the training-mode forward pass (no step) so fake-quantised layers see inputs. */
         void observe(float[] x, int rows, int batchSize) {
+            forEachBatch(x, rows, batchSize, (xs, start, b) -> trainer.forward(new NDList(xs)));
+        }
+
+        /**
+         * Runs {@code pass} on consecutive batches of {@code rows} rows of {@code x}, each in its
+         * own manager and scope, so nothing a pass makes outlives it.
+         */
+        private void forEachBatch(float[] x, int rows, int batchSize, BatchPass pass) {
             int d = template.inputs();
             for (int start = 0; start < rows; start += batchSize) {
                 int b = Math.min(batchSize, rows - start);
@@ -599,7 +612,7 @@ public final class DjlMlpTrainer implements MlpTrainer {
                             batch.create(
                                     Arrays.copyOfRange(x, start * d, (start + b) * d),
                                     new Shape(b, d));
-                    trainer.forward(new NDList(xs));
+                    pass.run(xs, start, b);
                 }
             }
         }
@@ -671,19 +684,14 @@ public final class DjlMlpTrainer implements MlpTrainer {
         }
 
         void predict(float[] x, int rows, float[] out) {
-            int d = template.inputs();
-            for (int start = 0; start < rows; start += EVAL_BATCH) {
-                int b = Math.min(EVAL_BATCH, rows - start);
-                try (NDManager batch = model.getNDManager().newSubManager();
-                        NDScope scope = new NDScope()) {
-                    NDArray xs =
-                            batch.create(
-                                    Arrays.copyOfRange(x, start * d, (start + b) * d),
-                                    new Shape(b, d));
-                    NDArray pred = trainer.evaluate(new NDList(xs)).singletonOrThrow();
-                    System.arraycopy(pred.toFloatArray(), 0, out, start, b);
-                }
-            }
+            forEachBatch(
+                    x,
+                    rows,
+                    EVAL_BATCH,
+                    (xs, start, b) -> {
+                        NDArray pred = trainer.evaluate(new NDList(xs)).singletonOrThrow();
+                        System.arraycopy(pred.toFloatArray(), 0, out, start, b);
+                    });
         }
 
         /** The current weights as an {@link Mlp} with the template's preprocessing and names. */

@@ -82,7 +82,14 @@ final class GraphFineTuner {
             float[] heldOutTarget = teacher.run(heldOut).get(output);
             model.setBlock(block);
             float[] lr = {learningRate};
-            Optimizer adam = Optimizer.adam().optLearningRateTracker((id, t) -> lr[0]).build();
+            // the loss is on outputs divided by their typical magnitude, and gradients are
+            // clipped: a CNN's outputs of ~10 made the raw squared error diverge to NaN
+            float scale = (float) Math.max(1e-6, meanAbs(heldOutTarget));
+            Optimizer adam =
+                    Optimizer.adam()
+                            .optLearningRateTracker((id, t) -> lr[0])
+                            .optClipGrad(1f)
+                            .build();
             try (Trainer trainer =
                     model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(adam))) {
                 trainer.initialize(new Shape(heldOut.shapes.get(input)));
@@ -108,8 +115,9 @@ final class GraphFineTuner {
                         // the scope frees what the pass derives from the weights (a transpose)
                         try (NDScope scope = new NDScope();
                                 GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
-                            NDArray y = m.create(target, pred.getShape());
+                            NDArray pred =
+                                    trainer.forward(new NDList(x)).singletonOrThrow().div(scale);
+                            NDArray y = m.create(target, pred.getShape()).div(scale);
                             NDArray loss =
                                     trainer.getLoss().evaluate(new NDList(y), new NDList(pred));
                             gc.backward(loss);
@@ -118,6 +126,12 @@ final class GraphFineTuner {
                     }
                     if (step % EVAL_EVERY == 0 || step == steps) {
                         double now = relative(trainer, model, heldOut, input, heldOutTarget);
+                        if (Double.isNaN(now)) {
+                            say(
+                                    "fine-tune step %d/%d: diverged, keeping step %d",
+                                    step, steps, bestStep);
+                            break;
+                        }
                         if (now < best) {
                             best = now;
                             bestStep = step;
@@ -135,6 +149,14 @@ final class GraphFineTuner {
                 return new Result(out, before, best, bestStep);
             }
         }
+    }
+
+    private static double meanAbs(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += Math.abs(x);
+        }
+        return s / Math.max(1, v.length);
     }
 
     /** mean |student - teacher| / mean |teacher| on {@code b}, the student run by DJL. */

@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.features.agg.Trials;
 import dev.parity.features.spec.FeatureDef;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 
@@ -185,21 +179,7 @@ class SpecDuplicateIdsTest {
     }
 
     static List<String> run(SpecEnginePropertyTest.Case c, RuntimeExecutionMode mode, int p) {
-        Configuration conf = new Configuration();
-        conf.set(ExecutionOptions.RUNTIME_MODE, mode);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(p);
-        List<EventRow> shuffled = new ArrayList<>(c.events);
-        Collections.shuffle(shuffled, new java.util.Random(c.shuffleSeed));
-        // out of order by up to the whole range, so nothing is late: duplicates, not lateness
-        DataStream<EventRow> in =
-                env.fromData(shuffled, EngineTypes.EVENT)
-                        .setParallelism(1)
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<EventRow>forBoundedOutOfOrderness(
-                                                Duration.ofDays(30))
-                                        .withTimestampAssigner((e, ts) -> e.time))
-                        .setParallelism(1);
+        DataStream<EventRow> in = c.input(mode, p);
         SpecPlan plan = c.plan;
         boolean label = plan.hasLabel();
         SpecPipeline.Output output = SpecPipeline.builder(plan).withLabel(label).build().apply(in);

@@ -369,7 +369,11 @@ class SpecEnginePropertyTest {
             }
         }
 
-        List<String> run(RuntimeExecutionMode mode, int parallelism) {
+        /**
+         * The events, shuffled, as the input of a job in {@code mode}; out of order by up to the
+         * whole range, so nothing is late: exactness, not lateness.
+         */
+        DataStream<EventRow> input(RuntimeExecutionMode mode, int parallelism) {
             Configuration conf = new Configuration();
             conf.set(ExecutionOptions.RUNTIME_MODE, mode);
             StreamExecutionEnvironment env =
@@ -377,15 +381,17 @@ class SpecEnginePropertyTest {
             env.setParallelism(parallelism);
             List<EventRow> shuffled = new ArrayList<>(events);
             Collections.shuffle(shuffled, new java.util.Random(shuffleSeed));
-            // out of order by up to the whole range, so nothing is late: exactness, not lateness
-            DataStream<EventRow> in =
-                    env.fromData(shuffled, EngineTypes.EVENT)
-                            .setParallelism(1)
-                            .assignTimestampsAndWatermarks(
-                                    WatermarkStrategy.<EventRow>forBoundedOutOfOrderness(
-                                                    Duration.ofDays(30))
-                                            .withTimestampAssigner((e, ts) -> e.time))
-                            .setParallelism(1);
+            return env.fromData(shuffled, EngineTypes.EVENT)
+                    .setParallelism(1)
+                    .assignTimestampsAndWatermarks(
+                            WatermarkStrategy.<EventRow>forBoundedOutOfOrderness(
+                                            Duration.ofDays(30))
+                                    .withTimestampAssigner((e, ts) -> e.time))
+                    .setParallelism(1);
+        }
+
+        List<String> run(RuntimeExecutionMode mode, int parallelism) {
+            DataStream<EventRow> in = input(mode, parallelism);
             RowCsv csv = new RowCsv(plan, plan.hasLabel());
             List<String> lines = new ArrayList<>();
             try (CloseableIterator<FeatureRow> it =
