@@ -117,7 +117,11 @@ final class OnnxGraphBlock extends AbstractBlock {
     /** Sets every parameter to its initializer's values (after the block is initialised). */
     void loadInitializers() {
         for (Map.Entry<String, OnnxMl.TensorProto> e : trainable.entrySet()) {
-            params.get(e.getKey()).getArray().set(Tensors.floats(e.getValue()));
+            NDArray p = params.get(e.getKey()).getArray();
+            // copied into the parameter's own storage (set(float[]) makes it point at a buffer)
+            try (NDArray v = p.getManager().create(Tensors.floats(e.getValue()), p.getShape())) {
+                v.copyTo(p);
+            }
         }
     }
 
@@ -180,10 +184,11 @@ final class OnnxGraphBlock extends AbstractBlock {
                         throw new IllegalArgumentException(
                                 "Conv " + n.getName() + ": asymmetric pads " + List.of(pads));
                     }
+                    NDArray bias = in.size() > 2 ? in.get(2) : null;
                     return Conv2d.conv2d(
                                     a,
                                     in.get(1),
-                                    in.size() > 2 ? in.get(2) : null,
+                                    bias,
                                     new Shape(ints(n, "strides", new long[] {1, 1})),
                                     new Shape(pads[0], pads[1]),
                                     new Shape(ints(n, "dilations", new long[] {1, 1})),
