@@ -61,4 +61,16 @@ class DepthwiseSeparableTest {
         double[] after = Support.compare(cnn, m.onnx, Support.speechInputs());
         assertThat(after[2]).isLessThan(before[2]);
     }
+
+    @Test
+    void theDjlGraphComputesWhatOnnxRuntimeComputes() throws Exception {
+        // the teacher as its own student: DJL's run of the graph (Conv, Relu, Flatten, Gemm)
+        // must start where ONNX Runtime is
+        byte[] cnn = TestingModels.convNet();
+        dev.parity.compression.spi.MlpTrainer.Matched m =
+                new dev.parity.compression.training.DjlMlpTrainer()
+                        .matchTeacher(cnn, cnn, Support.imageInputs(), 5);
+        assertThat(m.before).isLessThan(1e-5);
+        assertThat(Support.opCounts(m.onnx)).containsKey("Gemm");
+    }
 }

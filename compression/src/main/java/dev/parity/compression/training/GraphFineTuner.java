@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -113,9 +112,10 @@ final class GraphFineTuner {
                     float[] target = teacher.run(b).get(output);
                     try (NDManager m = model.getNDManager().newSubManager()) {
                         NDArray x = m.create(b.values.get(input), new Shape(b.shapes.get(input)));
-                        // the scope frees what the pass derives from the weights (a transpose)
-                        try (NDScope scope = new NDScope();
-                                GradientCollector gc = trainer.newGradientCollector()) {
+                        // every array of the pass belongs to this batch's manager (OnnxGraphBlock
+                        // attaches what it derives from a weight to it); an NDScope here made the
+                        // DJL forward return NaN at the first evaluation in most runs
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray pred =
                                     trainer.forward(new NDList(x)).singletonOrThrow().div(scale);
                             NDArray y = m.create(target, pred.getShape()).div(scale);
@@ -182,8 +182,7 @@ final class GraphFineTuner {
 
     private static float[] predict(
             Trainer trainer, Model model, ModelInputs.Batch b, String input) {
-        try (NDManager m = model.getNDManager().newSubManager();
-                NDScope scope = new NDScope()) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
             NDArray x = m.create(b.values.get(input), new Shape(b.shapes.get(input)));
             return trainer.evaluate(new NDList(x)).singletonOrThrow().toFloatArray();
         }

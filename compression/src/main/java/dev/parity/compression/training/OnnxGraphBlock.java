@@ -202,11 +202,15 @@ final class OnnxGraphBlock extends AbstractBlock {
                         a = a.transpose();
                     }
                     if (GraphEditor.attrInt(n, "transB", 0) != 0) {
+                        // derived from a weight: owned by the batch, not by the weight's manager
                         b = b.transpose();
+                        b.attach(a.getManager());
                     }
                     NDArray y = a.matMul(b).mul(GraphEditor.attrFloat(n, "alpha", 1f));
                     if (in.size() > 2 && in.get(2) != null) {
-                        y = y.add(in.get(2).mul(GraphEditor.attrFloat(n, "beta", 1f)));
+                        NDArray c = in.get(2).mul(GraphEditor.attrFloat(n, "beta", 1f));
+                        c.attach(a.getManager());
+                        y = y.add(c);
                     }
                     return y;
                 }
