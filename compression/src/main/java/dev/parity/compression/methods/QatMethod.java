@@ -47,7 +47,7 @@ public final class QatMethod implements CompressionMethod {
         }
         Map<String, String> params = new LinkedHashMap<>();
         params.put("format", "QDQ");
-        params.put("ranges", "learned (moving min/max during training)");
+        params.put("ranges", "observed over 50 training batches (moving min/max), then frozen");
         params.put("epochs", q.bestEpoch + " of " + q.epochs + " (best by validation MAE)");
         params.put("validation_mae_quantised", String.format(Locale.ROOT, "%.4f", q.validationMae));
         for (Map.Entry<String, float[]> r : q.ranges.entrySet()) {

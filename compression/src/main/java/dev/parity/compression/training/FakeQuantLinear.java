@@ -19,9 +19,10 @@ import dev.parity.compression.methods.Int8StaticMethod;
  * through both roundings ({@code x + stopGradient(q(x) - x)}), so DJL's autograd trains the float
  * weights under the rounding the deployed model will apply.
  *
- * <p>The input range is observed while training: the first batch's min and max, then a moving
- * average of each batch's (weight 0.01, as PyTorch's moving-average observer), frozen outside
- * training. The exported model uses the final range, so it computes what this block computed.
+ * <p>The input range is observed in training-mode passes until {@link #freezeRange}: the first
+ * batch's min and max, then a moving average of each batch's (weight 0.01, as PyTorch's
+ * moving-average observer). The exported model uses that range, so it computes what this block
+ * computed.
  */
 final class FakeQuantLinear extends AbstractBlock {
     private static final float AVERAGING = 0.01f;
