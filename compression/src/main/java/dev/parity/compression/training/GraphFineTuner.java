@@ -71,9 +71,11 @@ final class GraphFineTuner {
         }
         String input = inputs.specs().get(0).name;
         OnnxMl.ModelProto student = OnnxMl.ModelProto.parseFrom(studentOnnx);
-        DjlRuntime.init();
+        DjlRuntime.checkConvolution();
         OnnxGraphBlock block = new OnnxGraphBlock(student);
         ModelInputs.Batch heldOut = inputs.batch(inputs.fromData() ? 0 : HELD_OUT_SEED, 256);
+        // before any training, DJL must compute what ONNX Runtime computes on the student
+        check(studentOnnx, heldOut, input, "before fine-tuning");
         try (OrtModel teacher = OrtModel.open(teacherOnnx);
                 Model model =
                         Model.newInstance("graph", Engine.getEngine("PyTorch").getEngineName())) {
@@ -113,8 +115,7 @@ final class GraphFineTuner {
                     try (NDManager m = model.getNDManager().newSubManager()) {
                         NDArray x = m.create(b.values.get(input), new Shape(b.shapes.get(input)));
                         // every array of the pass belongs to this batch's manager (OnnxGraphBlock
-                        // attaches what it derives from a weight to it); an NDScope here made the
-                        // DJL forward return NaN at the first evaluation in most runs
+                        // attaches what it derives from a weight to it)
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray pred =
                                     trainer.forward(new NDList(x)).singletonOrThrow().div(scale);
@@ -153,7 +154,7 @@ final class GraphFineTuner {
                     say("fine-tune: %d of %d steps skipped (non-finite loss)", skipped, steps);
                 }
                 byte[] out = write(student, bestWeights);
-                check(out, heldOut, input);
+                check(out, heldOut, input, "after fine-tuning");
                 return new Result(out, before, best, bestStep);
             }
         }
@@ -220,7 +221,8 @@ final class GraphFineTuner {
      * ONNX Runtime on the written student agrees with DJL running the same file (a fresh block read
      * from the bytes, so what is checked is what was written).
      */
-    private static void check(byte[] onnx, ModelInputs.Batch b, String input) throws Exception {
+    private static void check(byte[] onnx, ModelInputs.Batch b, String input, String when)
+            throws Exception {
         OnnxGraphBlock block = new OnnxGraphBlock(OnnxMl.ModelProto.parseFrom(onnx));
         float[] djl;
         try (Model model =
@@ -247,8 +249,9 @@ final class GraphFineTuner {
             throw new IllegalStateException(
                     String.format(
                             Locale.ROOT,
-                            "the fine-tuned graph disagrees between ONNX Runtime and DJL: max |diff|"
+                            "the graph disagrees between ONNX Runtime and DJL %s: max |diff|"
                                     + " %.3g (mean |output| %.3g)",
+                            when,
                             worst,
                             mag));
         }
