@@ -74,8 +74,6 @@ final class GraphFineTuner {
         DjlRuntime.checkConvolution();
         OnnxGraphBlock block = new OnnxGraphBlock(student);
         ModelInputs.Batch heldOut = inputs.batch(inputs.fromData() ? 0 : HELD_OUT_SEED, 256);
-        // before any training, DJL must compute what ONNX Runtime computes on the student
-        check(studentOnnx, heldOut, input, "before fine-tuning");
         try (OrtModel teacher = OrtModel.open(teacherOnnx);
                 Model model =
                         Model.newInstance("graph", Engine.getEngine("PyTorch").getEngineName())) {
@@ -95,7 +93,10 @@ final class GraphFineTuner {
                     model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(adam))) {
                 trainer.initialize(new Shape(heldOut.shapes.get(input)));
                 block.loadInitializers();
-                double before = relative(trainer, model, heldOut, input, heldOutTarget);
+                float[] atStart = predict(trainer, model, heldOut, input);
+                // before any training, DJL must compute what ONNX Runtime computes on the student
+                requireAgreement(atStart, studentOnnx, heldOut, "before fine-tuning");
+                double before = relative(atStart, heldOutTarget);
                 double best = before;
                 int bestStep = 0;
                 Map<String, float[]> bestWeights = weights(block);
@@ -131,7 +132,8 @@ final class GraphFineTuner {
                         trainer.step();
                     }
                     if (step % EVAL_EVERY == 0 || step == steps) {
-                        double now = relative(trainer, model, heldOut, input, heldOutTarget);
+                        double now =
+                                relative(predict(trainer, model, heldOut, input), heldOutTarget);
                         if (Double.isNaN(now)) {
                             say(
                                     "fine-tune step %d/%d: diverged, keeping step %d",
@@ -154,7 +156,8 @@ final class GraphFineTuner {
                     say("fine-tune: %d of %d steps skipped (non-finite loss)", skipped, steps);
                 }
                 byte[] out = write(student, bestWeights);
-                check(out, heldOut, input, "after fine-tuning");
+                requireAgreement(
+                        freshPrediction(out, heldOut, input), out, heldOut, "after fine-tuning");
                 return new Result(out, before, best, bestStep);
             }
         }
@@ -168,10 +171,8 @@ final class GraphFineTuner {
         return s / Math.max(1, v.length);
     }
 
-    /** mean |student - teacher| / mean |teacher| on {@code b}, the student run by DJL. */
-    private static double relative(
-            Trainer trainer, Model model, ModelInputs.Batch b, String input, float[] target) {
-        float[] pred = predict(trainer, model, b, input);
+    /** mean |student - teacher| / mean |teacher|, the student run by DJL. */
+    private static double relative(float[] pred, float[] target) {
         double diff = 0;
         double mag = 0;
         for (int i = 0; i < target.length; i++) {
@@ -218,22 +219,26 @@ final class GraphFineTuner {
     }
 
     /**
-     * ONNX Runtime on the written student agrees with DJL running the same file (a fresh block read
-     * from the bytes, so what is checked is what was written).
+     * DJL's output on {@code b} of a fresh block read from {@code onnx}, so that what is checked
+     * after fine-tuning is what was written.
      */
-    private static void check(byte[] onnx, ModelInputs.Batch b, String input, String when)
+    private static float[] freshPrediction(byte[] onnx, ModelInputs.Batch b, String input)
             throws Exception {
         OnnxGraphBlock block = new OnnxGraphBlock(OnnxMl.ModelProto.parseFrom(onnx));
-        float[] djl;
         try (Model model =
                 Model.newInstance("check", Engine.getEngine("PyTorch").getEngineName())) {
             model.setBlock(block);
             try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()))) {
                 trainer.initialize(new Shape(b.shapes.get(input)));
                 block.loadInitializers();
-                djl = predict(trainer, model, b, input);
+                return predict(trainer, model, b, input);
             }
         }
+    }
+
+    /** ONNX Runtime's output of {@code onnx} on {@code b} is DJL's {@code djl}. */
+    private static void requireAgreement(float[] djl, byte[] onnx, ModelInputs.Batch b, String when)
+            throws Exception {
         float[] ort;
         try (OrtModel m = OrtModel.open(onnx)) {
             ort = m.run(b).get(m.floatOutputs().get(0));
